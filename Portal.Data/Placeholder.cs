@@ -1,0 +1,1 @@
+namespace Portal.Data; internal static class Placeholder { }
