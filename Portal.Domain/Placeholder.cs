@@ -1,1 +1,0 @@
-namespace Portal.Domain; internal static class Placeholder { }

@@ -1,0 +1,40 @@
+namespace Portal.Domain;
+
+/// <summary>A validator of one network, with what a commander needs to reach its operator.</summary>
+public sealed class Validator
+{
+    private Validator()
+    {
+        Key = Name = string.Empty;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid NetworkId { get; private set; }
+    public string Key { get; private set; }
+    public string Name { get; private set; }
+    public string? TimeZone { get; private set; }
+    public string? Contact { get; private set; }
+    public string? StatusUrl { get; private set; }
+
+    /// <param name="timeZone">An IANA name already checked by the caller (the domain does not read the system's zone database).</param>
+    public static Validator Register(Network network, ValidatorKey key, string name, string? timeZone, string? contact, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return new Validator
+        {
+            Id = Guid.CreateVersion7(at),
+            NetworkId = network.Id,
+            Key = key.Value,
+            Name = Text.Required(name, "validator name", Limits.ValidatorNameMax),
+            TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax),
+            Contact = Text.Optional(contact, "contact", Limits.ContactMax),
+        };
+    }
+
+    public void UpdateProfile(string name, string? timeZone, string? contact)
+    {
+        Name = Text.Required(name, "validator name", Limits.ValidatorNameMax);
+        TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax);
+        Contact = Text.Optional(contact, "contact", Limits.ContactMax);
+    }
+}
