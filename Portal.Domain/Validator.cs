@@ -16,7 +16,7 @@ public sealed class Validator
     public string? Contact { get; private set; }
     public string? StatusUrl { get; private set; }
 
-    /// <param name="timeZone">An IANA name already checked by the caller (the domain does not read the system's zone database).</param>
+    /// <summary>Registers a validator; <paramref name="timeZone"/> is an IANA name the caller has checked (the domain reads no zone database).</summary>
     public static Validator Register(Network network, ValidatorKey key, string name, string? timeZone, string? contact, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -1,1 +1,0 @@
-namespace Portal.Data; internal static class Placeholder { }

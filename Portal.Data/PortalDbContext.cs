@@ -1,0 +1,85 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Portal.Domain;
+
+namespace Portal.Data;
+
+/// <summary>
+/// The one context. The schema itself is owned by the SQL files in <c>migrations/</c>; the model here must
+/// match them, which a test checks column by column.
+/// </summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+{
+    public DbSet<Network> Networks => Set<Network>();
+    public DbSet<Validator> Validators => Set<Validator>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentValidator> IncidentValidators => Set<IncidentValidator>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        ApplySnakeCaseNames(modelBuilder);
+    }
+
+    /// <summary>
+    /// PostgreSQL folds unquoted identifiers to lower case, so the SQL files use snake_case and so does the
+    /// model. Names set explicitly in a configuration are kept.
+    /// </summary>
+    private static void ApplySnakeCaseNames(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && entity.FindAnnotation("Relational:TableName") is null)
+            {
+                entity.SetTableName(ToSnakeCase(table));
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.FindAnnotation("Relational:ColumnName") is null)
+                {
+                    property.SetColumnName(ToSnakeCase(property.Name));
+                }
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(ToSnakeCase(key.GetDefaultName() ?? key.GetName()!));
+            }
+
+            foreach (var foreignKey in entity.GetForeignKeys())
+            {
+                foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetDefaultName() ?? foreignKey.GetConstraintName()!));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(ToSnakeCase(index.GetDefaultDatabaseName() ?? index.GetDatabaseName()!));
+            }
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

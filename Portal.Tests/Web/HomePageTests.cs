@@ -1,0 +1,57 @@
+using System.Net;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Web;
+
+public sealed class HomePageTests(DemoPortalFactory portal) : IClassFixture<DemoPortalFactory>
+{
+    [Fact]
+    public async Task The_home_page_lists_the_seeded_cybermiles_network_and_incident_from_the_database()
+    {
+        var response = await portal.CreateClient().GetAsync(new Uri("/", UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("CVM crash halts mainnet at block 1724747", html, StringComparison.Ordinal);
+        Assert.Contains("halted at block 1,724,747", html, StringComparison.Ordinal);
+        Assert.Contains("0 of 24 validators ready", html, StringComparison.Ordinal);
+        Assert.Contains("<code>cybermiles-mainnet</code>", html, StringComparison.Ordinal);
+        Assert.Contains("more than 2/3 of stake", html, StringComparison.Ordinal);
+        Assert.Contains("lib/bootstrap/css/bootstrap.min.css", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Seeding_twice_changes_nothing()
+    {
+        var before = await portal.Database.ScalarAsync<long>("SELECT count(*) FROM validators");
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Portal.Web.Features.Demo.DemoSeeder>().SeedAsync();
+        }
+
+        Assert.Equal(24L, before);
+        Assert.Equal(24L, await portal.Database.ScalarAsync<long>("SELECT count(*) FROM validators"));
+        Assert.Equal(1L, await portal.Database.ScalarAsync<long>("SELECT count(*) FROM incidents"));
+        Assert.Equal("240000000000000000000000000", await portal.Database.ScalarAsync<string>("SELECT sum(stake)::text FROM incident_validators"));
+    }
+
+    [Fact]
+    public async Task An_unknown_address_gets_a_friendly_404_page()
+    {
+        var response = await portal.CreateClient().GetAsync(new Uri("/no/such/page", UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("There is nothing at this address", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Static_assets_from_npm_are_served()
+    {
+        var response = await portal.CreateClient().GetAsync(new Uri("/lib/bootstrap/css/bootstrap.min.css", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Bootstrap", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

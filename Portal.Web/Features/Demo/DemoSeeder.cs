@@ -1,0 +1,76 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Web.Features.Demo;
+
+/// <summary>
+/// Seeds the CyberMiles halt of 26 May 2019 as a demo: 24 validators with equal stake under "more than 2/3",
+/// so 17 must be ready, stopped at height 1724747. Runs once; a network with the demo chain id means done.
+/// </summary>
+public sealed partial class DemoSeeder(PortalDbContext db, TimeProvider clock, ILogger<DemoSeeder> logger)
+{
+    public const string ChainId = "cybermiles-mainnet";
+    public const long HaltHeight = 1_724_747;
+
+    /// <summary>10 million CMT each, in base units of 10^-18.</summary>
+    public static readonly Stake StakePerValidator = Stake.FromUnits(UInt128.Parse("10000000000000000000000000", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Operators spread the way the postmortem describes: North America first, Asia asleep.</summary>
+    private static readonly (string Name, string TimeZone)[] Operators =
+    [
+        ("Taipei CVM Labs", "Asia/Taipei"), ("Beijing Chain Ops", "Asia/Shanghai"), ("Shenzhen Stake", "Asia/Shanghai"),
+        ("Hangzhou Validator Co", "Asia/Shanghai"), ("Seoul Node", "Asia/Seoul"), ("Tokyo Block Works", "Asia/Tokyo"),
+        ("Osaka Staking", "Asia/Tokyo"), ("Singapore Relay", "Asia/Singapore"), ("Hong Kong Ledger", "Asia/Hong_Kong"),
+        ("Manila Nodes", "Asia/Manila"), ("Bangkok Bonded", "Asia/Bangkok"), ("Sydney Consensus", "Australia/Sydney"),
+        ("Austin Validators", "America/Chicago"), ("Los Angeles Stake", "America/Los_Angeles"), ("Seattle Signers", "America/Los_Angeles"),
+        ("New York Node", "America/New_York"), ("Toronto Staking", "America/Toronto"), ("Miami Block", "America/New_York"),
+        ("Berlin Bonded", "Europe/Berlin"), ("London Ledger", "Europe/London"), ("Zug Validator AG", "Europe/Zurich"),
+        ("Warsaw Nodes", "Europe/Warsaw"), ("Kyiv Consensus", "Europe/Kyiv"), ("Moscow Stake", "Europe/Moscow"),
+    ];
+
+    public async Task SeedAsync(CancellationToken cancellationToken = default)
+    {
+        if (await db.Networks.AnyAsync(n => n.ChainId == ChainId, cancellationToken))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var network = Network.Create("CyberMiles", ChainId, QuorumRule.TwoThirdsOfStake, now);
+        var validators = Operators
+            .Select((op, i) => Validator.Register(network, ValidatorKey.Create(DemoKey(i)), op.Name, op.TimeZone, $"ops@{Slug(op.Name)}.example", now))
+            .ToList();
+
+        var incident = Incident.Declare(
+            network,
+            "CVM crash halts mainnet at block 1724747",
+            BlockHeight.Create(HaltHeight),
+            """
+            A contract-creation transaction without gas hit a null target address in the CVM's free-gas check and
+            crashed every node at block **1724747**. Upgrade to `v0.1.8-beta-hotfix`; nodes whose database was
+            corrupted by the crash restart from the verified snapshot at 1724748.
+            """,
+            now);
+        incident.ImportValidatorSet(BlockHeight.Create(HaltHeight), [.. validators.Select(v => new ValidatorStake(v.Id, StakePerValidator))], now);
+
+        db.Networks.Add(network);
+        db.Validators.AddRange(validators);
+        db.Incidents.Add(incident);
+        await db.SaveChangesAsync(cancellationToken);
+        var needed = Quorum.RequiredWeight(network.Quorum, new BigInteger(validators.Count));
+        LogSeeded(network.Name, validators.Count, needed);
+    }
+
+    /// <summary>A stable, address-shaped key per seat so that reseeding produces the same keys.</summary>
+    private static string DemoKey(int seat) =>
+        "0x" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"cybermiles-demo-validator-{seat}")))[..40];
+
+    private static string Slug(string name) => name.ToLowerInvariant().Replace(' ', '-');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded demo network {Network} with {Validators} validators; {Needed} must be ready")]
+    private partial void LogSeeded(string network, int validators, BigInteger needed);
+}

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Web.Features.Overview;
+
+public sealed record NetworkSummary(Guid Id, string Name, string ChainId, QuorumRule Quorum, int Validators);
+
+public sealed record IncidentSummary(
+    Guid Id, string Title, string Network, IncidentStatus Status, long HaltHeight, DateTimeOffset DeclaredAt, QuorumEvaluation Quorum);
+
+/// <summary>What the home page lists: every network, and incidents with their quorum progress, newest first.</summary>
+public sealed class OverviewService(PortalDbContext db)
+{
+    public async Task<IReadOnlyList<NetworkSummary>> NetworksAsync(CancellationToken cancellationToken = default) =>
+        await db.Networks.AsNoTracking()
+            .OrderBy(n => n.Name)
+            .Select(n => new NetworkSummary(n.Id, n.Name, n.ChainId, n.Quorum, db.Validators.Count(v => v.NetworkId == n.Id)))
+            .ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<IncidentSummary>> IncidentsAsync(CancellationToken cancellationToken = default)
+    {
+        var incidents = await db.Incidents.AsNoTracking()
+            .OrderByDescending(i => i.DeclaredAt)
+            .Join(db.Networks, i => i.NetworkId, n => n.Id, (i, n) => new { Incident = i, Network = n })
+            .ToListAsync(cancellationToken);
+
+        var ids = incidents.Select(x => x.Incident.Id).ToList();
+        var voters = await db.IncidentValidators.AsNoTracking()
+            .Where(v => ids.Contains(v.IncidentId))
+            .Join(db.Validators, iv => iv.ValidatorId, v => v.Id, (iv, v) => new { iv.IncidentId, v.Key, iv.Stake, iv.State })
+            .ToListAsync(cancellationToken);
+        var votersByIncident = voters.ToLookup(v => v.IncidentId, v => new QuorumVoter(v.Key, v.Stake, v.State));
+
+        return [.. incidents.Select(x => new IncidentSummary(
+            x.Incident.Id, x.Incident.Title, x.Network.Name, x.Incident.Status, x.Incident.HaltHeight, x.Incident.DeclaredAt,
+            Quorum.Evaluate(x.Network.Quorum, [.. votersByIncident[x.Incident.Id]])))];
+    }
+}
