@@ -7,7 +7,8 @@ namespace Portal.Data.Migrations;
 /// <summary>One ordered SQL file from <c>migrations/</c>, identified by its file name and its SHA-256.</summary>
 public sealed record MigrationScript(string Name, string Sql)
 {
-    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+    /// <summary>Computed from <see cref="Sql"/> on each read, so a copy made with <c>with</c> can never carry a stale hash.</summary>
+    public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
 
     /// <summary>The files compiled into this assembly, in order (<c>0001_…</c>, <c>0002_…</c>).</summary>
     public static IReadOnlyList<MigrationScript> Embedded()

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Npgsql;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Web;
@@ -30,42 +29,19 @@ public sealed class HealthTests(PortalFactory portal) : IClassFixture<PortalFact
 }
 
 /// <summary>The database goes away (through a proxy the test cuts) and comes back.</summary>
-public sealed class DatabaseOutageTests : IAsyncLifetime
+public sealed class DatabaseOutageTests(ProxiedPortalFactory portal) : IClassFixture<ProxiedPortalFactory>
 {
-    private readonly PortalFactory _portal = new();
-    private TcpProxy? _proxy;
-
-    public async Task InitializeAsync()
-    {
-        await _portal.InitializeAsync();
-        var target = new NpgsqlConnectionStringBuilder(_portal.Database.ConnectionString);
-        _proxy = new TcpProxy(target.Host!, target.Port);
-        target.Host = "127.0.0.1";
-        target.Port = _proxy.Port;
-        _portal.ConnectionStringOverride = PortalFactory.WithTimeout(target.ConnectionString, 2);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _portal.DisposeAsync();
-        if (_proxy is not null)
-        {
-            await _proxy.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Readiness_fails_with_503_while_postgresql_is_down_and_recovers_when_it_returns()
     {
-        var client = _portal.CreateClient();
+        var client = portal.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
-        _proxy!.Cut();
-        NpgsqlConnection.ClearAllPools();
+        portal.Proxy.Cut();
         var down = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
         var aliveMeanwhile = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
 
-        _proxy.Restore();
+        portal.Proxy.Restore();
         var up = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
@@ -77,13 +53,12 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task A_page_that_fails_shows_a_friendly_error_without_a_stack_trace()
     {
-        var client = _portal.CreateClient();
-        _proxy!.Cut();
-        NpgsqlConnection.ClearAllPools();
+        var client = portal.CreateClient();
+        portal.Proxy.Cut();
 
         var response = await client.GetAsync(new Uri("/", UriKind.Relative));
         var html = await response.Content.ReadAsStringAsync();
-        _proxy.Restore();
+        portal.Proxy.Restore();
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains("Something went wrong on our side", html, StringComparison.Ordinal);

@@ -35,6 +35,6 @@ public sealed class StartupRefusalTests(MigratedDatabase db) : IClassFixture<Mig
         Assert.NotEqual(0, process.ExitCode);
         Assert.True(refusal.ValueKind == JsonValueKind.Object, "no Fatal JSON log event; stdout: " + await stdout + " stderr: " + await stderr);
         Assert.Contains("Refusing to start: Migration 0001_initial.sql was applied", refusal.GetProperty("RenderedMessage").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Refusing to start: {Reason}", refusal.GetProperty("MessageTemplate").GetString());
+        Assert.Equal("Refusing to start: {Reason:l}", refusal.GetProperty("MessageTemplate").GetString());
     }
 }

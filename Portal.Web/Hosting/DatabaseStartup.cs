@@ -31,6 +31,6 @@ public static partial class DatabaseStartup
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Refusing to start: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Refusing to start: {Reason:l}")]
     private static partial void LogRefused(ILogger logger, string reason);
 }
