@@ -20,6 +20,11 @@ public sealed class Validator
     public static Validator Register(Network network, ValidatorKey key, string name, string? timeZone, string? contact, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (key.Value is null)
+        {
+            throw new DomainException("The validator key is required.");
+        }
+
         return new Validator
         {
             Id = Guid.CreateVersion7(at),
