@@ -1,24 +1,49 @@
 using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Portal.Data.Audit;
+using Portal.Data.Identity;
 using Portal.Domain;
 
 namespace Portal.Data;
 
 /// <summary>
 /// The one context. The schema itself is owned by the SQL files in <c>migrations/</c>; the model here must
-/// match them, which a test checks column by column.
+/// match them, which a test checks column by column. Identity's tables are part of the same context so
+/// that a user, their roles and their validator bindings change in one transaction.
 /// </summary>
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
+    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options)
 {
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Validator> Validators => Set<Validator>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentValidator> IncidentValidators => Set<IncidentValidator>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<OperatorBinding> OperatorBindings => Set<OperatorBinding>();
+    public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    /// <summary>
+    /// Options for a context built outside the web host (tools, tests). Identity reads its schema version
+    /// (3, with passkeys) from <see cref="IdentityOptions"/> in the application services, so those come too.
+    /// </summary>
+    public static DbContextOptions<PortalDbContext> StandaloneOptions(NpgsqlDataSource dataSource) =>
+        new DbContextOptionsBuilder<PortalDbContext>()
+            .UseNpgsql(dataSource)
+            .UseApplicationServiceProvider(IdentityModelServices.Value)
+            .Options;
+
+    private static readonly Lazy<IServiceProvider> IdentityModelServices = new(() =>
+        new ServiceCollection().Configure<IdentityOptions>(ServiceCollectionExtensions.ConfigureIdentityStore).BuildServiceProvider());
+
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
-        ApplySnakeCaseNames(modelBuilder);
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        ApplySnakeCaseNames(builder);
     }
 
     /// <summary>
@@ -27,7 +52,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     /// </summary>
     private static void ApplySnakeCaseNames(ModelBuilder modelBuilder)
     {
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        // Owned types (Identity's passkey data) are stored as JSON inside their owner's row: no names of their own.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => !e.IsOwned()))
         {
             if (entity.GetTableName() is { } table && entity.FindAnnotation("Relational:TableName") is null)
             {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,9 +20,17 @@ public static class ServiceCollectionExtensions
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         services.AddSingleton(dataSource);
+        services.Configure<IdentityOptions>(ConfigureIdentityStore);
         services.AddDbContext<PortalDbContext>(options => options.UseNpgsql(dataSource));
         services.AddSingleton<MigrationRunner>();
         services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database", tags: ["ready"]);
         return services;
+    }
+
+    /// <summary>Identity's store schema: version 3 has the passkey table.</summary>
+    public static void ConfigureIdentityStore(IdentityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
     }
 }

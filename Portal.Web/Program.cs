@@ -1,8 +1,14 @@
+using System.Text.Json.Serialization;
 using Portal.Data;
 using Portal.Web.Components;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Features.Api;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Overview;
+using Portal.Web.Features.Security;
+using Portal.Web.Features.Users;
 using Portal.Web.Hosting;
+using Portal.Web.Hubs;
 
 if (args is ["healthcheck", ..])
 {
@@ -14,17 +20,32 @@ builder.AddPortalLogging();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortalData(builder.Configuration);
+builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<OverviewService>();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+});
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddRazorComponents();
+builder.Services.AddSignalR();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-// `Portal.Web migrate` (behind `./portal db migrate`) applies migrations and exits.
+// `Portal.Web migrate` (behind `./portal db migrate`) applies migrations and exits;
+// `Portal.Web invite-admin <origin>` (behind `./portal run`) prints the first admin's sign-in link.
 if (args is ["migrate", ..])
 {
     return await app.PrepareDatabaseAsync() ? 0 : 1;
+}
+
+if (args is ["invite-admin", var origin, ..])
+{
+    return await app.PrepareDatabaseAsync() ? await app.PrintAdminInvitationAsync(origin) : 1;
 }
 
 if (!await app.PrepareDatabaseAsync())
@@ -33,17 +54,39 @@ if (!await app.PrepareDatabaseAsync())
 }
 
 app.UseMiddleware<RequestLogging>();
+app.UseMiddleware<SecurityHeaders>();
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler("/error", createScopeForErrors: true);
     app.UseHsts();
 }
 
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// The API answers every error with problem+json; pages get a friendly page (500, 404) that leaks nothing.
+app.UseWhen(ApiErrors.IsApi, api =>
+{
+    api.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ApiErrors.StatusFor });
+    api.UseStatusCodePages();
+});
+app.UseWhen(c => !ApiErrors.IsApi(c), pages =>
+{
+    pages.UseExceptionHandler("/error", createScopeForErrors: true);
+    pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+});
 app.UseStaticFiles();
+
+// Routing after the error handlers, so that their re-executed paths (/error, /not-found) are routed afresh.
+app.UseRouting();
+app.UseMiddleware<HubOriginCheck>();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapPortalHealth();
+app.MapOpenApi("/openapi/v1.json");
+var api = app.MapGroup("/api/v1").WithTags("v1");
+api.MapUserEndpoints();
+app.MapAccountEndpoints();
+app.MapHub<IncidentHub>(IncidentHub.Path);
 app.MapRazorComponents<App>();
 
 await app.RunAsync();

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Portal.Data;
@@ -16,8 +15,7 @@ public sealed class MigratedDatabase : IAsyncLifetime
 
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("Not initialised.");
 
-    public PortalDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<PortalDbContext>().UseNpgsql(DataSource).Options);
+    public PortalDbContext CreateContext() => new(PortalDbContext.StandaloneOptions(DataSource));
 
     public async Task InitializeAsync()
     {

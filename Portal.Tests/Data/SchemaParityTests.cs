@@ -19,7 +19,7 @@ public sealed class SchemaParityTests(MigratedDatabase db) : IClassFixture<Migra
         var problems = new List<string>();
         var checkedColumns = 0;
 
-        foreach (var entity in context.Model.GetEntityTypes())
+        foreach (var entity in context.Model.GetEntityTypes().Where(e => !e.IsMappedToJson()))
         {
             var table = entity.GetTableName()!;
             var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
@@ -68,7 +68,8 @@ public sealed class SchemaParityTests(MigratedDatabase db) : IClassFixture<Migra
         await using var context = db.CreateContext();
         var mapped = context.Model.GetEntityTypes().Select(e => e.GetTableName()).ToHashSet();
 
-        var unmapped = schema.Keys.Where(t => t != "schema_migrations" && !mapped.Contains(t)).ToList();
+
+        var unmapped = schema.Keys.Where(t => t is not ("schema_migrations" or "data_protection_keys") && !mapped.Contains(t)).ToList();
 
         Assert.True(unmapped.Count == 0, "tables without a model: " + string.Join(", ", unmapped));
     }

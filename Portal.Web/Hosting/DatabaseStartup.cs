@@ -1,4 +1,5 @@
 using Portal.Data.Migrations;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Demo;
 
 namespace Portal.Web.Hosting;
@@ -22,13 +23,34 @@ public static partial class DatabaseStartup
             return false;
         }
 
+        await using var scope = app.Services.CreateAsyncScope();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<BootstrapAdmin>().ApplyTokenAsync(app.Configuration["Portal:BootstrapAdminToken"]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            LogRefused(logger, ex.Message);
+            return false;
+        }
+
         if (app.Configuration.GetValue<bool>("Portal:SeedDemo"))
         {
-            await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
         }
 
         return true;
+    }
+
+    /// <summary>Prints how the first admin signs in: an invitation link while no password is set.</summary>
+    public static async Task<int> PrintAdminInvitationAsync(this WebApplication app, string origin)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var link = await scope.ServiceProvider.GetRequiredService<BootstrapAdmin>().EnsureInvitationAsync();
+        await Console.Out.WriteLineAsync(link is null
+            ? $"Sign in at {origin.TrimEnd('/')}/account/sign-in as '{BootstrapAdmin.UserName}' with the password you chose."
+            : $"First sign-in: open {origin.TrimEnd('/')}{link} to choose the password of '{BootstrapAdmin.UserName}'.");
+        return 0;
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Refusing to start: {Reason:l}")]

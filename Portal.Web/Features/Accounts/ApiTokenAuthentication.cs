@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Identity;
+
+namespace Portal.Web.Features.Accounts;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer vcp_…</c> (and, for the hub's WebSocket handshake, where browsers
+/// cannot set headers, the <c>access_token</c> query parameter). The token is hashed and looked up; roles are
+/// read from the database on each request, so a role change or a revocation takes effect at once.
+/// </summary>
+public sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    PortalDbContext db,
+    TimeProvider clock,
+    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    /// <summary>Last-used times are written at most this often per token, not on every request.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = ReadToken(Request);
+        if (presented is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = ApiToken.HashOf(presented);
+        var now = clock.GetUtcNow();
+        var found = await db.ApiTokens
+            .Where(t => t.Hash == hash)
+            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { Token = t, User = u })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+
+        if (found is null || !found.Token.IsActive(now))
+        {
+            return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
+        }
+
+        if (found.User.LockoutEnd > now)
+        {
+            return AuthenticateResult.Fail("The account is locked.");
+        }
+
+        var roles = await db.UserRoles
+            .Where(ur => ur.UserId == found.User.Id)
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+            .ToListAsync(Context.RequestAborted);
+
+        if (found.Token.LastUsedAt is not { } last || now - last > LastUsedResolution)
+        {
+            await db.ApiTokens.Where(t => t.Id == found.Token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, found.User.Id.ToString()),
+                new Claim(ClaimTypes.Name, found.User.UserName ?? string.Empty),
+                new Claim("token_id", found.Token.Id.ToString()),
+                .. roles.Select(r => new Claim(ClaimTypes.Role, r)),
+            ],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Authentication required",
+                Detail = ReadToken(Request) is null
+                    ? "Send an API token as 'Authorization: Bearer <token>'. Create one on the Tokens page."
+                    : "The token is unknown, revoked or expired.",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Not allowed",
+                Detail = "Your roles do not allow this action.",
+            },
+        });
+    }
+
+    public static string? ReadToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = header["Bearer ".Length..].Trim();
+            return token.Length > 0 ? token : null;
+        }
+
+        return request.Path.StartsWithSegments("/hubs") && request.Query["access_token"] is [{ Length: > 0 } queryToken] ? queryToken : null;
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Audit;
+using Portal.Data.Identity;
+using Portal.Web.Features.Security;
+
+namespace Portal.Web.Features.Accounts;
+
+public sealed record UserRow(Guid Id, string UserName, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Validators, bool HasPassword, DateTimeOffset CreatedAt);
+
+/// <summary>What the admin's Users page reads and changes.</summary>
+public sealed class UserDirectory(PortalDbContext db, UserManager<PortalUser> users, SecurityAudit audit)
+{
+    public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var all = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken);
+        var roles = await db.UserRoles.Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name }).ToListAsync(cancellationToken);
+        var bindings = await db.OperatorBindings
+            .Join(db.Validators, b => b.ValidatorId, v => v.Id, (b, v) => new { b.UserId, v.Name, v.Key })
+            .ToListAsync(cancellationToken);
+        return [.. all.Select(u => new UserRow(
+            u.Id, u.UserName!, u.Email,
+            [.. roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order(StringComparer.Ordinal)],
+            [.. bindings.Where(b => b.UserId == u.Id).Select(b => $"{b.Name} ({b.Key})")],
+            u.PasswordHash is not null, u.CreatedAt))];
+    }
+
+    /// <summary>Resolves "chain-id key" lines to validator ids; errors name the line.</summary>
+    public async Task<(IReadOnlyList<Guid> Ids, string? Error)> ResolveValidatorsAsync(string? lines, CancellationToken cancellationToken = default)
+    {
+        var ids = new List<Guid>();
+        var number = 0;
+        foreach (var line in (lines ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            number++;
+            var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2)
+            {
+                return ([], $"Line {number}: write the network's chain id, a space, then the validator key.");
+            }
+
+            var (chainId, key) = (parts[0], parts[1]);
+            var id = await db.Validators
+                .Join(db.Networks, v => v.NetworkId, n => n.Id, (v, n) => new { v.Id, v.Key, n.ChainId })
+                .Where(x => x.ChainId == chainId && x.Key == key)
+                .Select(x => (Guid?)x.Id)
+                .SingleOrDefaultAsync(cancellationToken);
+            if (id is null)
+            {
+                return ([], $"Line {number}: no validator '{key}' on network '{chainId}'.");
+            }
+
+            ids.Add(id.Value);
+        }
+
+        return (ids, null);
+    }
+
+    public async Task<string?> SetRolesAsync(Guid userId, IReadOnlyCollection<string> wanted, string actor, Guid actorId, CancellationToken cancellationToken = default)
+    {
+        if (wanted.Count == 0 || wanted.Any(r => !Roles.IsKnown(r)))
+        {
+            return "Choose at least one role.";
+        }
+
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null)
+        {
+            return "No such user.";
+        }
+
+        if (userId == actorId && !wanted.Contains(Roles.Admin))
+        {
+            return "You cannot remove your own admin role; ask another admin.";
+        }
+
+        var current = await users.GetRolesAsync(user);
+        await users.RemoveFromRolesAsync(user, current.Except(wanted));
+        await users.AddToRolesAsync(user, wanted.Except(current));
+        await audit.RecordAsync(SecurityEventKinds.RolesChanged, actor, actorId,
+            $"{user.UserName}: {string.Join(", ", current.Order(StringComparer.Ordinal))} → {string.Join(", ", wanted.Order(StringComparer.Ordinal))}", cancellationToken);
+        return null;
+    }
+
+    public async Task<IReadOnlyList<SecurityEvent>> RecentEventsAsync(int count, CancellationToken cancellationToken = default) =>
+        await db.SecurityEvents.AsNoTracking().OrderByDescending(e => e.Id).Take(count).ToListAsync(cancellationToken);
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Portal.Domain;
+
+namespace Portal.Web.Features.Api;
+
+/// <summary>
+/// Maps what escapes an endpoint to a status: unreadable input is the caller's 400 (malformed JSON, wrong
+/// types, unknown enum names, oversized bodies), an illegal transition is 409, anything else is ours (500).
+/// The exception handler then writes problem+json for the API and the friendly error page for pages.
+/// </summary>
+public static class ApiErrors
+{
+    public static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+
+    public static int StatusFor(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        JsonException => StatusCodes.Status400BadRequest,
+        IllegalTransitionException => StatusCodes.Status409Conflict,
+        DomainException => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Gives 4xx problems a detail the caller can act on; 500s say nothing about internals.</summary>
+    public static void Describe(ProblemDetailsContext context)
+    {
+        var error = context.HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (error is null)
+        {
+            return;
+        }
+
+        var status = StatusFor(error);
+        context.ProblemDetails.Status = status;
+        if (status < 500)
+        {
+            context.ProblemDetails.Title = status == StatusCodes.Status409Conflict ? "Conflict" : "Invalid request";
+            context.ProblemDetails.Detail = Unwrap(error).Message;
+        }
+    }
+
+    private static Exception Unwrap(Exception error) =>
+        error is BadHttpRequestException { InnerException: JsonException json } ? json : error;
+}

@@ -1,0 +1,50 @@
+namespace Portal.Web.Features.Security;
+
+/// <summary>
+/// Headers every response carries. The CSP allows scripts and styles from this origin only: no inline script,
+/// no inline style, no third-party origin (every library is served from wwwroot/lib).
+/// </summary>
+public sealed class SecurityHeaders(RequestDelegate next)
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        return next(context);
+    }
+}
+
+/// <summary>
+/// Browsers send cookies on cross-site WebSocket handshakes, and WebSockets are exempt from CORS, so the hub
+/// refuses any handshake whose Origin is not this site (or one listed in <c>Portal:AllowedOrigins</c>).
+/// Requests without an Origin (scripts, server-side clients) carry a bearer token instead of a cookie.
+/// </summary>
+public sealed class HubOriginCheck(RequestDelegate next, IConfiguration configuration)
+{
+    private readonly string[] _allowed = configuration.GetSection("Portal:AllowedOrigins").Get<string[]>() ?? [];
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments("/hubs") && context.Request.Headers.Origin is [{ } origin, ..] && !IsAllowed(context.Request, origin))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return context.Response.WriteAsync("Cross-origin connections to the hub are not allowed.");
+        }
+
+        return next(context);
+    }
+
+    private bool IsAllowed(HttpRequest request, string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && ((string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase))
+            || _allowed.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase));
+}
