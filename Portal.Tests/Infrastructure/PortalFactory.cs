@@ -12,7 +12,13 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public TestDatabase Database { get; } = new();
 
+    /// <summary>The bootstrap admin's API token (Portal:BootstrapAdminToken) on every test portal.</summary>
+    public const string AdminToken = "test-bootstrap-admin-token-0123456789abcdef";
+
     protected virtual bool SeedDemo => false;
+
+    /// <summary>Extra settings a subclass needs (rate limits, for instance).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
     /// <summary>The connection string the portal uses; a subclass may route it through a <see cref="TcpProxy"/>.</summary>
     protected virtual string PortalConnectionString => Database.ConnectionString;
@@ -36,11 +42,35 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual ValueTask AfterStopAsync() => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// A client on https://localhost: the portal runs as Production, so its cookies are Secure and a plain-http
+    /// client would never send them back.
+    /// </summary>
+    public HttpClient CreateHttpsClient(bool followRedirects = false) =>
+        CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = followRedirects, HandleCookies = true });
+
+    /// <summary>A client that sends <paramref name="token"/> as its bearer token.</summary>
+    public HttpClient CreateApiClient(string? token = AdminToken)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:Portal", PortalConnectionString);
         builder.UseSetting("Portal:SeedDemo", SeedDemo ? "true" : "false");
+        builder.UseSetting("Portal:BootstrapAdminToken", AdminToken);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
 }
