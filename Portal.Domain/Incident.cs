@@ -73,11 +73,136 @@ public sealed class Incident
         Touch(at);
     }
 
-    public QuorumEvaluation EvaluateQuorum(QuorumRule rule, IReadOnlyDictionary<Guid, string> keysByValidatorId)
+    /// <summary>Quorum over the frozen set; voters are keyed by validator id (the caller maps ids to keys and names).</summary>
+    public QuorumEvaluation EvaluateQuorum(QuorumRule rule) =>
+        Quorum.Evaluate(rule, [.. _validators.Select(v => new QuorumVoter(v.ValidatorId.ToString("N"), v.Stake, v.State))]);
+
+    /// <summary>
+    /// Records a validator's report. Returns null when it repeats the current state with the same version and
+    /// note (a no-op: no revision, no timeline entry). Throws <see cref="IllegalTransitionException"/> for a move
+    /// the transition table forbids, and <see cref="DomainException"/> for a report the incident cannot take.
+    /// </summary>
+    public StatusReport? Report(Guid validatorId, ValidatorState state, string? version, string? note, string by, bool onBehalf, DateTimeOffset at)
     {
-        ArgumentNullException.ThrowIfNull(keysByValidatorId);
-        return Quorum.Evaluate(rule, [.. _validators.Select(v => new QuorumVoter(keysByValidatorId[v.ValidatorId], v.Stake, v.State))]);
+        if (Status == IncidentStatus.Closed)
+        {
+            throw new IllegalTransitionException("The incident is closed; it takes no more reports.");
+        }
+
+        var validator = _validators.Find(v => v.ValidatorId == validatorId)
+            ?? throw new DomainException("That validator is not in this incident's validator set.");
+        var cleanVersion = Text.Optional(version, "version", Limits.VersionMax, "version");
+        var cleanNote = Text.Optional(note, "note", Limits.NoteMax, "note");
+        if (state == ValidatorState.Blocked && cleanNote is null)
+        {
+            throw new DomainException("Say why the validator is blocked: a note is required with 'blocked'.", "note");
+        }
+
+        if (validator.State == state && validator.Version == cleanVersion && validator.Note == cleanNote)
+        {
+            return null;
+        }
+
+        var previous = validator.State;
+        ValidatorTransitions.EnsureAllowed(previous, state);
+        validator.Apply(state, cleanVersion, cleanNote, by, at);
+        Touch(at);
+        return new StatusReport(validatorId, previous, state, cleanVersion, cleanNote, by, onBehalf, at);
     }
+
+    /// <summary>
+    /// Keeps the status in step with quorum: entering <see cref="IncidentStatus.QuorumReached"/> when ready
+    /// weight reaches the rule, and falling back to <see cref="IncidentStatus.Coordinating"/> if a validator
+    /// drops out. Returns the change, if any, for the timeline.
+    /// </summary>
+    public (IncidentStatus From, IncidentStatus To)? SyncWithQuorum(QuorumEvaluation quorum, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(quorum);
+        var from = Status;
+        if (quorum.Reached && Status is IncidentStatus.Investigating or IncidentStatus.Fixing or IncidentStatus.Coordinating)
+        {
+            Status = IncidentStatus.QuorumReached;
+        }
+        else if (!quorum.Reached && Status == IncidentStatus.QuorumReached)
+        {
+            Status = IncidentStatus.Coordinating;
+        }
+
+        if (from == Status)
+        {
+            return null;
+        }
+
+        Touch(at);
+        return (from, Status);
+    }
+
+    /// <summary>A commander moves the incident along. Quorum itself decides <see cref="IncidentStatus.QuorumReached"/>.</summary>
+    public void MoveTo(IncidentStatus next, DateTimeOffset at)
+    {
+        var allowed = (Status, next) switch
+        {
+            (IncidentStatus.Closed, _) => false,
+            (_, IncidentStatus.QuorumReached) => false,
+            (_, IncidentStatus.Closed) => true,
+            (IncidentStatus.QuorumReached, IncidentStatus.Resumed) => true,
+            (IncidentStatus.Coordinating, IncidentStatus.Resumed) => true,
+            (var from, var to) when to is IncidentStatus.Fixing or IncidentStatus.Coordinating => to > from && from < IncidentStatus.QuorumReached,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            throw new IllegalTransitionException(next == IncidentStatus.QuorumReached
+                ? "Quorum reached is set by the portal when enough stake is ready, not by hand."
+                : $"An incident that is {Describe(Status)} cannot move to {Describe(next)}.");
+        }
+
+        Status = next;
+        Touch(at);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="release"/>. Running an older fix no longer counts, so every validator past
+    /// acknowledged returns to pending. Returns the validators reset.
+    /// </summary>
+    public IReadOnlyList<Guid> Publish(Release release, bool supersedes, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        if (release.IncidentId != Id)
+        {
+            throw new DomainException("The release belongs to another incident.");
+        }
+
+        release.Publish(at);
+        var reset = new List<Guid>();
+        if (supersedes)
+        {
+            foreach (var validator in _validators.Where(v => ValidatorTransitions.ResetForNewRelease(v.State)))
+            {
+                validator.ResetToPending(at);
+                reset.Add(validator.ValidatorId);
+            }
+        }
+
+        Touch(at);
+        return reset;
+    }
+
+    public void Withdraw(Release release, string reason, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        release.Withdraw(reason, at);
+        Touch(at);
+    }
+
+    /// <summary>Any other recorded change to the incident (a draft edited, a summary changed) bumps the revision.</summary>
+    public void Changed(DateTimeOffset at) => Touch(at);
+
+    public static string Describe(IncidentStatus status) => status switch
+    {
+        IncidentStatus.QuorumReached => "quorum reached",
+        _ => status.ToString().ToLowerInvariant(),
+    };
 
     private void Touch(DateTimeOffset at)
     {
@@ -85,6 +210,10 @@ public sealed class Incident
         UpdatedAt = at;
     }
 }
+
+/// <summary>What a report changed, for the timeline and the API's answer.</summary>
+public sealed record StatusReport(
+    Guid ValidatorId, ValidatorState From, ValidatorState To, string? Version, string? Note, string By, bool OnBehalf, DateTimeOffset At);
 
 /// <summary>One member of an imported validator set: who, and the stake frozen for this incident.</summary>
 public readonly record struct ValidatorStake(Guid ValidatorId, Stake Stake);
@@ -115,4 +244,20 @@ public sealed class IncidentValidator
     public string? UpdatedBy { get; private set; }
 
     internal void Restake(Stake stake) => Stake = stake;
+
+    internal void Apply(ValidatorState state, string? version, string? note, string by, DateTimeOffset at)
+    {
+        State = state;
+        Version = version;
+        Note = note;
+        UpdatedBy = by;
+        UpdatedAt = at;
+    }
+
+    internal void ResetToPending(DateTimeOffset at)
+    {
+        State = ValidatorState.Pending;
+        UpdatedBy = "portal";
+        UpdatedAt = at;
+    }
 }

@@ -14,7 +14,7 @@ internal static class Text
         return trimmed.Length <= max ? trimmed : throw new DomainException($"The {field} must be at most {max} characters.");
     }
 
-    public static string? Optional(string? value, string field, int max)
+    public static string? Optional(string? value, string field, int max, string? apiField = null)
     {
         var trimmed = value?.Trim();
         if (string.IsNullOrEmpty(trimmed))
@@ -22,6 +22,6 @@ internal static class Text
             return null;
         }
 
-        return trimmed.Length <= max ? trimmed : throw new DomainException($"The {field} must be at most {max} characters.");
+        return trimmed.Length <= max ? trimmed : throw new DomainException($"The {field} must be at most {max} characters.", apiField);
     }
 }

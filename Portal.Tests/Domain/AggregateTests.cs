@@ -201,8 +201,7 @@ public sealed class AggregateTests
         Assert.Equal(ValidatorState.Pending, byId[d].State);
         Assert.Equal("50", byId[d].Stake.ToString());
 
-        var keys = new Dictionary<Guid, string> { [a] = "a", [c] = "c", [d] = "d" };
-        var quorum = incident.EvaluateQuorum(QuorumRule.TwoThirdsOfStake, keys);
+        var quorum = incident.EvaluateQuorum(QuorumRule.TwoThirdsOfStake);
         Assert.Equal(new BigInteger(800), quorum.TotalWeight);
         Assert.Equal(new BigInteger(550), quorum.ReadyWeight);
         Assert.Equal(new BigInteger(750), quorum.UpgradedWeight);
@@ -237,6 +236,6 @@ public sealed class AggregateTests
 
         Assert.Empty(incident.Validators);
         Assert.Equal(3, incident.Revision);
-        Assert.False(incident.EvaluateQuorum(QuorumRule.TwoThirdsOfStake, new Dictionary<Guid, string>()).Reachable);
+        Assert.False(incident.EvaluateQuorum(QuorumRule.TwoThirdsOfStake).Reachable);
     }
 }

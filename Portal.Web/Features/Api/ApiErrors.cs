@@ -16,6 +16,9 @@ public static class ApiErrors
     public static int StatusFor(Exception exception) => exception switch
     {
         BadHttpRequestException bad => bad.StatusCode,
+        Incidents.NotFoundException => StatusCodes.Status404NotFound,
+        Incidents.ForbiddenException => StatusCodes.Status403Forbidden,
+        Incidents.IdempotencyConflictException => StatusCodes.Status409Conflict,
         JsonException => StatusCodes.Status400BadRequest,
         IllegalTransitionException => StatusCodes.Status409Conflict,
         DomainException => StatusCodes.Status400BadRequest,
@@ -35,8 +38,18 @@ public static class ApiErrors
         context.ProblemDetails.Status = status;
         if (status < 500)
         {
-            context.ProblemDetails.Title = status == StatusCodes.Status409Conflict ? "Conflict" : "Invalid request";
+            context.ProblemDetails.Title = status switch
+            {
+                StatusCodes.Status404NotFound => "Not found",
+                StatusCodes.Status403Forbidden => "Not allowed",
+                StatusCodes.Status409Conflict => "Conflict",
+                _ => "Invalid request",
+            };
             context.ProblemDetails.Detail = Unwrap(error).Message;
+            if (error is DomainException { Field: { } field })
+            {
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [error.Message] };
+            }
         }
     }
 

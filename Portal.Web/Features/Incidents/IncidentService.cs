@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Numerics;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Identity;
+using Portal.Domain;
+using Portal.Web.Features.Users;
+
+namespace Portal.Web.Features.Incidents;
+
+/// <summary>Authenticated, but not allowed to touch this object (an operator and someone else's validator).</summary>
+public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>An Idempotency-Key reused with a different request.</summary>
+public sealed class IdempotencyConflictException(string message) : Exception(message);
+
+public sealed record StatusAnswer(string Key, string State, string? Version, DateTimeOffset UpdatedAt);
+
+/// <summary>A report's answer, and whether it replays the first answer to the same Idempotency-Key.</summary>
+public sealed record ReportResult(StatusAnswer Answer, bool Replayed, bool Changed);
+
+public sealed record ValidatorSetSummary(int Count, string TotalStake);
+
+public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, TimeProvider clock)
+{
+    public async Task<Network> CreateNetworkAsync(string name, string chainId, QuorumRule rule, CancellationToken cancellationToken = default)
+    {
+        var network = Network.Create(name, chainId, rule, clock.GetUtcNow());
+        if (await db.Networks.AnyAsync(n => n.ChainId == network.ChainId, cancellationToken))
+        {
+            throw new IllegalTransitionException($"A network with chain id '{network.ChainId}' already exists.");
+        }
+
+        db.Networks.Add(network);
+        await db.SaveChangesAsync(cancellationToken);
+        return network;
+    }
+
+    public async Task<Incident> DeclareAsync(Guid networkId, string title, long haltHeight, string? summary, string actor, CancellationToken cancellationToken = default)
+    {
+        var network = await db.Networks.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken)
+            ?? throw new DomainException($"No network {networkId}.");
+        return await writes.DeclareAsync(network, title, BlockHeight.Create(haltHeight), summary, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Freezes the validator set at <paramref name="height"/>: validators are created or updated on the
+    /// network by key, states of validators still present are kept, the rest are dropped. Recorded.
+    /// </summary>
+    public Task<ValidatorSetSummary> ImportValidatorSetAsync(Guid incidentId, long height, IReadOnlyList<ValidMember> members, string actor, CancellationToken cancellationToken = default) =>
+        writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            var blockHeight = BlockHeight.Create(height);
+            var keys = members.Select(m => m.Key.Value).ToList();
+            var existing = await db.Validators.Where(v => v.NetworkId == change.Network.Id && keys.Contains(v.Key)).ToDictionaryAsync(v => v.Key, StringComparer.Ordinal, cancellationToken);
+            var stakes = new List<ValidatorStake>();
+            foreach (var member in members)
+            {
+                if (existing.TryGetValue(member.Key.Value, out var validator))
+                {
+                    validator.UpdateProfile(member.Name, member.TimeZone, member.Contact);
+                }
+                else
+                {
+                    validator = Validator.Register(change.Network, member.Key, member.Name, member.TimeZone, member.Contact, change.Now);
+                    db.Validators.Add(validator);
+                }
+
+                stakes.Add(new ValidatorStake(validator.Id, member.Stake));
+            }
+
+            var hadReports = change.Incident.Validators.Any(v => v.State != ValidatorState.Pending);
+            var before = change.Incident.Validators.Count;
+            change.Incident.ImportValidatorSet(blockHeight, stakes, change.Now);
+            var total = members.Aggregate(BigInteger.Zero, (sum, m) => sum + m.Stake.Value).ToString(CultureInfo.InvariantCulture);
+            change.Record(TimelineKinds.ValidatorSet, before == 0
+                ? $"Validator set frozen at block {blockHeight}: {members.Count} validators, total stake {total}."
+                : $"Validator set replaced at block {blockHeight}: {members.Count} validators (was {before}), total stake {total}{(hadReports ? "; states of validators still present were kept" : "")}.");
+            change.AllValidatorsChanged();
+            return new ValidatorSetSummary(members.Count, total);
+        }, cancellationToken);
+
+    public Task MoveAsync(Guid incidentId, IncidentStatus next, string actor, CancellationToken cancellationToken = default) =>
+        writes.ChangeAsync(incidentId, actor, change =>
+        {
+            var from = change.Incident.Status;
+            change.Incident.MoveTo(next, change.Now);
+            change.Record(TimelineKinds.StatusChanged, $"Status: {Incident.Describe(from)} → {Incident.Describe(next)}.");
+            return Task.FromResult(true);
+        }, cancellationToken);
+
+    /// <summary>
+    /// A state report for one validator. Operators may report only for validators bound to them; commanders
+    /// and admins for anyone, recorded as on the operator's behalf. With an idempotency key, a retry returns the
+    /// first answer and changes nothing; the key and the change commit together.
+    /// </summary>
+    public async Task<ReportResult> ReportAsync(
+        Guid incidentId, string key, ValidatorState state, string? version, string? note, ClaimsPrincipal caller, string? idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var userId = UserEndpoints.CallerId(caller) ?? throw new ForbiddenException("Sign in to report.");
+        var actor = caller.Identity?.Name ?? "?";
+        var onBehalf = caller.IsInRole(Roles.Admin) || caller.IsInRole(Roles.Commander);
+
+        return await writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            var validator = await db.Validators.AsNoTracking().SingleOrDefaultAsync(v => v.NetworkId == change.Network.Id && v.Key == key, cancellationToken);
+            if (validator is null || change.Incident.Validators.All(v => v.ValidatorId != validator.Id))
+            {
+                throw new NotFoundException($"Validator '{key}' is not in this incident's validator set.");
+            }
+
+            var bound = await db.OperatorBindings.AnyAsync(b => b.UserId == userId && b.ValidatorId == validator.Id, cancellationToken);
+            if (!bound && !onBehalf)
+            {
+                throw new ForbiddenException($"You may report only for validators bound to you; '{key}' is not.");
+            }
+
+            var requestHash = Hash($"{incidentId:N}|{key}|{state}|{version}|{note}");
+            if (idempotencyKey is not null)
+            {
+                var previous = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == idempotencyKey, cancellationToken);
+                if (previous is not null)
+                {
+                    return previous.RequestHash == requestHash
+                        ? new ReportResult(JsonSerializer.Deserialize<StatusAnswer>(previous.ResponseBody, JsonSerializerOptions.Web)!, Replayed: true, Changed: false)
+                        : throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
+                }
+            }
+
+            var by = bound ? actor : $"{actor} (on behalf of the operator)";
+            var report = change.Incident.Report(validator.Id, state, version, note, by, onBehalf && !bound, change.Now);
+            if (report is not null)
+            {
+                change.ValidatorChanged(validator.Id);
+                change.Record(TimelineKinds.ValidatorStatus, Describe(validator, report), by);
+            }
+
+            var line = change.Incident.Validators.Single(v => v.ValidatorId == validator.Id);
+            var answer = new StatusAnswer(validator.Key, ValidatorTransitions.Name(line.State), line.Version, line.UpdatedAt);
+            if (idempotencyKey is not null)
+            {
+                db.IdempotencyRecords.Add(new IdempotencyRecord
+                {
+                    UserId = userId,
+                    Key = idempotencyKey,
+                    RequestHash = requestHash,
+                    StatusCode = StatusCodes.Status200OK,
+                    ResponseBody = JsonSerializer.Serialize(answer, JsonSerializerOptions.Web),
+                    CreatedAt = change.Now,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            return new ReportResult(answer, Replayed: false, Changed: report is not null);
+        }, cancellationToken);
+    }
+
+    private static string Describe(Validator validator, StatusReport report)
+    {
+        var text = new StringBuilder($"{validator.Name}: {ValidatorTransitions.Name(report.From)} → {ValidatorTransitions.Name(report.To)}");
+        if (report.Version is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", running {report.Version}");
+        }
+
+        if (report.Note is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" — {report.Note}");
+        }
+
+        return text.Append('.').ToString();
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

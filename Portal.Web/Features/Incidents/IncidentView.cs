@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Numerics;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Web.Features.Incidents;
+
+/// <summary>One validator as the incident page shows it.</summary>
+public sealed record ValidatorLine(
+    Guid ValidatorId, string Key, string Name, string? TimeZone, string? Contact, Stake Stake, ValidatorState State,
+    string? Version, string? Note, DateTimeOffset UpdatedAt, string? UpdatedBy)
+{
+    /// <summary>The validator's wall-clock time now, or null without a (known) time zone.</summary>
+    public string? LocalTime(DateTimeOffset now) =>
+        TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone)
+            ? TimeZoneInfo.ConvertTime(now, zone).ToString("ddd HH:mm", CultureInfo.InvariantCulture)
+            : null;
+
+    /// <summary>Share of the total in hundredths of a percent, by integer division (display only).</summary>
+    public string ShareOf(BigInteger total) => Percent(Stake.Value, total);
+
+    public static string Percent(BigInteger part, BigInteger total)
+    {
+        if (total.IsZero)
+        {
+            return "0.00%";
+        }
+
+        var basisPoints = part * 10_000 / total;
+        return $"{basisPoints / 100}.{(int)(basisPoints % 100):00}%";
+    }
+}
+
+/// <summary>Everything the incident page renders, read in one go.</summary>
+public sealed record IncidentView(
+    Incident Incident,
+    Network Network,
+    IReadOnlyList<ValidatorLine> Validators,
+    QuorumEvaluation Quorum,
+    IReadOnlyList<ValidatorLine> ClosingSet,
+    Release? CurrentRelease,
+    IReadOnlyList<Release> Releases,
+    IReadOnlyList<TimelineEvent> Timeline,
+    DateTimeOffset Now);
+
+public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
+{
+    public const int TimelineShown = 200;
+
+    public async Task<IncidentView?> LoadAsync(Guid incidentId, CancellationToken cancellationToken = default)
+    {
+        var incident = await db.Incidents.AsNoTracking().Include(i => i.Validators).SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
+        var ids = incident.Validators.Select(v => v.ValidatorId).ToList();
+        var profiles = await db.Validators.AsNoTracking().Where(v => ids.Contains(v.Id)).ToDictionaryAsync(v => v.Id, cancellationToken);
+        var lines = incident.Validators
+            .Select(v =>
+            {
+                var p = profiles[v.ValidatorId];
+                return new ValidatorLine(v.ValidatorId, p.Key, p.Name, p.TimeZone, p.Contact, v.Stake, v.State, v.Version, v.Note, v.UpdatedAt, v.UpdatedBy);
+            })
+            .OrderByDescending(l => l.Stake)
+            .ThenBy(l => l.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
+        var quorum = incident.EvaluateQuorum(network.Quorum);
+        var byId = lines.ToDictionary(l => l.ValidatorId.ToString("N"));
+        var closing = quorum.SmallestClosingSet.Select(v => byId[v.Key]).ToList();
+
+        var releases = await db.Releases.AsNoTracking().Where(r => r.IncidentId == incidentId).OrderByDescending(r => r.CreatedAt).ToListAsync(cancellationToken);
+        var timeline = await db.TimelineEvents.AsNoTracking()
+            .Where(e => e.IncidentId == incidentId)
+            .OrderByDescending(e => e.Id)
+            .Take(TimelineShown)
+            .ToListAsync(cancellationToken);
+        timeline.Reverse();
+
+        return new IncidentView(incident, network, lines, quorum, closing, CurrentRelease(releases), releases, timeline, clock.GetUtcNow());
+    }
+
+    /// <summary>The release validators must run: the newest published one.</summary>
+    public static Release? CurrentRelease(IEnumerable<Release> releases) =>
+        releases.Where(r => r.Status == ReleaseStatus.Published).MaxBy(r => r.PublishedAt);
+}

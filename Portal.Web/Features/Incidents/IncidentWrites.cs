@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+
+namespace Portal.Web.Features.Incidents;
+
+/// <summary>Thrown when an incident (or a validator in it) does not exist; the API maps it to 404.</summary>
+public sealed class NotFoundException(string message) : Exception(message);
+
+/// <summary>
+/// The one way an incident changes. Each change runs in a transaction that first locks the incident's row, so
+/// reports for one incident apply one at a time (revision and hash chain stay linear) while other incidents
+/// proceed in parallel. Before commit it brings the status in line with quorum, appends the timeline entries,
+/// and queues a <c>pg_notify</c>, which PostgreSQL delivers to every portal instance only if the commit succeeds.
+/// </summary>
+public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
+{
+    public const string Channel = "incident_changes";
+
+    public async Task<T> ChangeAsync<T>(Guid incidentId, string actor, Func<IncidentChange, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var locked = await db.Database
+            .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM incidents WHERE id = {incidentId} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 0)
+        {
+            throw new NotFoundException($"No incident {incidentId}.");
+        }
+
+        var incident = await db.Incidents.Include(i => i.Validators).SingleAsync(i => i.Id == incidentId, cancellationToken);
+        var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
+        var lastHash = await db.TimelineEvents.Where(e => e.IncidentId == incidentId).OrderByDescending(e => e.Id).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken);
+
+        var change = new IncidentChange(incident, network, actor, clock.GetUtcNow(), lastHash, db);
+        var result = await work(change);
+        if (change.HasEntries)
+        {
+            change.SyncQuorum();
+            await db.SaveChangesAsync(cancellationToken);
+            var payload = JsonSerializer.Serialize(change.Notification(), JsonSerializerOptions.Web);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>A new incident: written with its first timeline entry, and announced like any change.</summary>
+    public async Task<Incident> DeclareAsync(Network network, string title, BlockHeight haltHeight, string? summary, string actor, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var incident = Incident.Declare(network, title, haltHeight, summary, now);
+        db.Incidents.Add(incident);
+        db.TimelineEvents.Add(TimelineEvent.Append(incident.Id, null, TimelineKinds.Declared, actor,
+            $"Declared: {incident.Title}, halted at block {haltHeight}.", now));
+        await db.SaveChangesAsync(cancellationToken);
+        return incident;
+    }
+}
+
+/// <summary>What travels over LISTEN/NOTIFY: which incident, its new revision, and which rows changed.</summary>
+public sealed record IncidentChanged(Guid IncidentId, long Revision, IReadOnlyList<Guid> Validators, bool AllValidators);
+
+/// <summary>The state a change works on, and the timeline entries it adds.</summary>
+public sealed class IncidentChange
+{
+    /// <summary>Past this many changed rows the notification says "all": NOTIFY payloads are capped at 8000 bytes.</summary>
+    private const int MaxListedValidators = 100;
+
+    private readonly PortalDbContext _db;
+    private readonly HashSet<Guid> _changedValidators = [];
+    private string? _lastHash;
+    private bool _allValidators;
+
+    internal IncidentChange(Incident incident, Network network, string actor, DateTimeOffset now, string? lastHash, PortalDbContext db)
+    {
+        Incident = incident;
+        Network = network;
+        Actor = actor;
+        Now = now;
+        _lastHash = lastHash;
+        _db = db;
+    }
+
+    public Incident Incident { get; }
+    public Network Network { get; }
+    public string Actor { get; }
+    public DateTimeOffset Now { get; }
+    public bool HasEntries { get; private set; }
+    public PortalDbContext Db => _db;
+
+    public void Record(string kind, string summary, string? actor = null)
+    {
+        var entry = TimelineEvent.Append(Incident.Id, _lastHash, kind, actor ?? Actor, summary, Now);
+        _db.TimelineEvents.Add(entry);
+        _lastHash = entry.Hash;
+        HasEntries = true;
+    }
+
+    public void ValidatorChanged(Guid validatorId) => _changedValidators.Add(validatorId);
+
+    public void AllValidatorsChanged() => _allValidators = true;
+
+    internal void SyncQuorum()
+    {
+        var quorum = Incident.EvaluateQuorum(Network.Quorum);
+        if (Incident.SyncWithQuorum(quorum, Now) is { } moved)
+        {
+            Record(moved.To == IncidentStatus.QuorumReached ? TimelineKinds.QuorumReached : TimelineKinds.QuorumLost,
+                moved.To == IncidentStatus.QuorumReached
+                    ? $"Quorum reached: {quorum.Counts.Ready} of {quorum.Counts.Total} validators ready ({Network.Quorum})."
+                    : $"Quorum lost: only {quorum.Counts.Ready} of {quorum.Counts.Total} validators ready; back to coordinating.",
+                "portal");
+        }
+    }
+
+    internal IncidentChanged Notification()
+    {
+        var all = _allValidators || _changedValidators.Count > MaxListedValidators;
+        return new IncidentChanged(Incident.Id, Incident.Revision, all ? [] : [.. _changedValidators], all);
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain;
+using Portal.Web.Features.Incidents;
+
+namespace Portal.Web.Features.Releases;
+
+/// <summary>An artifact as submitted: unvalidated.</summary>
+public sealed record ArtifactInput(string? Platform, string? Url, string? Sha256, long SizeBytes);
+
+public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
+{
+    /// <summary>Validates artifacts, naming each bad field as <c>artifacts[i].field</c>.</summary>
+    public static (IReadOnlyList<Artifact> Artifacts, Dictionary<string, string[]> Errors) ValidateArtifacts(IReadOnlyList<ArtifactInput>? inputs)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var artifacts = new List<Artifact>();
+        for (var i = 0; i < (inputs?.Count ?? 0); i++)
+        {
+            var input = inputs![i];
+            if (!Sha256Digest.TryParse(input.Sha256, out var digest, out var digestError))
+            {
+                errors[$"artifacts[{i}].sha256"] = [digestError];
+                continue;
+            }
+
+            try
+            {
+                artifacts.Add(Artifact.Create(input.Platform ?? "", input.Url ?? "", digest, input.SizeBytes));
+            }
+            catch (DomainException ex)
+            {
+                var field = ex.Message.Contains("URL", StringComparison.Ordinal) ? "url" : ex.Message.Contains("size", StringComparison.Ordinal) ? "sizeBytes" : "platform";
+                errors[$"artifacts[{i}].{field}"] = [ex.Message];
+            }
+        }
+
+        return (artifacts, errors);
+    }
+
+    public Task<Release> DraftAsync(Guid incidentId, string version, string notes, IReadOnlyList<Artifact> artifacts, string actor, CancellationToken cancellationToken = default) =>
+        writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            await EnsureVersionFreeAsync(incidentId, version, null, cancellationToken);
+            var release = Release.Draft(change.Incident, version, notes, artifacts, actor, change.Now);
+            db.Releases.Add(release);
+            change.Incident.Changed(change.Now);
+            change.Record(TimelineKinds.ReleaseDrafted, $"Release {release.Version} drafted with {artifacts.Count} artifact(s).");
+            return release;
+        }, cancellationToken);
+
+    public async Task<Release> EditAsync(Guid releaseId, string version, string notes, IReadOnlyList<Artifact> artifacts, string actor, CancellationToken cancellationToken = default)
+    {
+        var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
+        return await writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            await EnsureVersionFreeAsync(incidentId, version, releaseId, cancellationToken);
+            var release = await db.Releases.SingleAsync(r => r.Id == releaseId, cancellationToken);
+            release.Edit(version, notes, artifacts);
+            db.Entry(release).Property("_artifacts").IsModified = true;
+            change.Incident.Changed(change.Now);
+            change.Record(TimelineKinds.ReleaseEdited, $"Release {release.Version} edited.");
+            return release;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes a draft. If another release was already published, this one supersedes it and every
+    /// validator past acknowledged is back to pending: running the old fix no longer counts toward quorum.
+    /// </summary>
+    public async Task<Release> PublishAsync(Guid releaseId, string actor, CancellationToken cancellationToken = default)
+    {
+        var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
+        return await writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            var releases = await db.Releases.Where(r => r.IncidentId == incidentId).ToListAsync(cancellationToken);
+            var release = releases.Single(r => r.Id == releaseId);
+            var superseded = IncidentReader.CurrentRelease(releases);
+            var reset = change.Incident.Publish(release, supersedes: superseded is not null, change.Now);
+            change.Record(TimelineKinds.ReleasePublished, superseded is null
+                ? $"Release {release.Version} published."
+                : $"Release {release.Version} published, superseding {superseded.Version}: {reset.Count} validator(s) past acknowledged are pending again and must upgrade to {release.Version}.");
+            foreach (var id in reset)
+            {
+                change.ValidatorChanged(id);
+            }
+
+            return release;
+        }, cancellationToken);
+    }
+
+    public async Task<Release> WithdrawAsync(Guid releaseId, string reason, string actor, CancellationToken cancellationToken = default)
+    {
+        var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
+        return await writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            var release = await db.Releases.SingleAsync(r => r.Id == releaseId, cancellationToken);
+            change.Incident.Withdraw(release, reason, change.Now);
+            change.Record(TimelineKinds.ReleaseWithdrawn, $"Release {release.Version} withdrawn: {release.WithdrawnReason}");
+            return release;
+        }, cancellationToken);
+    }
+
+    private async Task<Guid> IncidentOfAsync(Guid releaseId, CancellationToken cancellationToken) =>
+        await db.Releases.Where(r => r.Id == releaseId).Select(r => (Guid?)r.IncidentId).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException($"No release {releaseId}.");
+
+    private async Task EnsureVersionFreeAsync(Guid incidentId, string version, Guid? except, CancellationToken cancellationToken)
+    {
+        var trimmed = version.Trim();
+        if (await db.Releases.AnyAsync(r => r.IncidentId == incidentId && r.Version == trimmed && r.Id != except, cancellationToken))
+        {
+            throw new IllegalTransitionException($"This incident already has a release {trimmed}.");
+        }
+    }
+}
