@@ -5,6 +5,7 @@ using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Api;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Incidents;
+using Portal.Web.Features.Live;
 using Portal.Web.Features.Networks;
 using Portal.Web.Features.Releases;
 using Portal.Web.Features.Overview;
@@ -30,6 +31,9 @@ builder.Services.AddScoped<IncidentWrites>();
 builder.Services.AddScoped<IncidentReader>();
 builder.Services.AddScoped<IncidentService>();
 builder.Services.AddScoped<ReleaseService>();
+builder.Services.AddSingleton<IncidentBroadcaster>();
+builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());
+builder.Services.AddHostedService<IncidentChangeListener>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
 builder.Services.ConfigureHttpJsonOptions(options =>
 {

@@ -14,7 +14,7 @@ public sealed class HomePageTests(DemoPortalFactory portal) : IClassFixture<Demo
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("CVM crash halts mainnet at block 1724747", html, StringComparison.Ordinal);
         Assert.Contains("halted at block 1,724,747", html, StringComparison.Ordinal);
-        Assert.Contains("0 of 24 validators ready", html, StringComparison.Ordinal);
+        Assert.Contains("4 of 24 validators ready", html, StringComparison.Ordinal);
         Assert.Contains("<code>cybermiles-mainnet</code>", html, StringComparison.Ordinal);
         Assert.Contains("more than 2/3 of stake", html, StringComparison.Ordinal);
         Assert.Contains("lib/bootstrap/css/bootstrap.min.css", html, StringComparison.Ordinal);

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
-using Portal.Data;
+using Portal.Web.Features.Incidents;
 
 namespace Portal.Web.Hubs;
 
@@ -8,19 +7,20 @@ namespace Portal.Web.Hubs;
 /// Watchers subscribe to an incident and receive its quorum document and HTML fragments after every change.
 /// Anyone may watch: the incident page is public, like a status page.
 /// </summary>
-public sealed class IncidentHub(PortalDbContext db) : Hub
+public sealed class IncidentHub(IncidentReader reader) : Hub
 {
     public const string Path = "/hubs/incidents";
 
     public static string Group(Guid incidentId) => "incident:" + incidentId.ToString("N");
 
+    /// <summary>
+    /// Joins the incident's group and answers at once with the current quorum document, so a client that
+    /// (re)connects can compare revisions and catch up on anything it missed.
+    /// </summary>
     public async Task Subscribe(Guid incidentId)
     {
-        if (!await db.Incidents.AnyAsync(i => i.Id == incidentId, Context.ConnectionAborted))
-        {
-            throw new HubException($"No incident {incidentId}.");
-        }
-
+        var view = await reader.LoadAsync(incidentId, Context.ConnectionAborted) ?? throw new HubException($"No incident {incidentId}.");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(incidentId), Context.ConnectionAborted);
+        await Clients.Caller.SendAsync("quorum", QuorumDocument.From(view.Incident, view.Quorum), Context.ConnectionAborted);
     }
 }

@@ -4,6 +4,8 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Web.Features.Incidents;
+using Portal.Web.Features.Releases;
 
 namespace Portal.Web.Features.Demo;
 
@@ -11,7 +13,7 @@ namespace Portal.Web.Features.Demo;
 /// Seeds the CyberMiles halt of 26 May 2019 as a demo: 24 validators with equal stake under "more than 2/3",
 /// so 17 must be ready, stopped at height 1724747. Runs once; a network with the demo chain id means done.
 /// </summary>
-public sealed partial class DemoSeeder(PortalDbContext db, TimeProvider clock, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes, ReleaseService releases, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
     public const string ChainId = "cybermiles-mainnet";
     public const long HaltHeight = 1_724_747;
@@ -45,7 +47,11 @@ public sealed partial class DemoSeeder(PortalDbContext db, TimeProvider clock, I
             .Select((op, i) => Validator.Register(network, ValidatorKey.Create(DemoKey(i)), op.Name, op.TimeZone, $"ops@{Slug(op.Name)}.example", now))
             .ToList();
 
-        var incident = Incident.Declare(
+        db.Networks.Add(network);
+        db.Validators.AddRange(validators);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var incident = await writes.DeclareAsync(
             network,
             "CVM crash halts mainnet at block 1724747",
             BlockHeight.Create(HaltHeight),
@@ -54,16 +60,51 @@ public sealed partial class DemoSeeder(PortalDbContext db, TimeProvider clock, I
             crashed every node at block **1724747**. Upgrade to `v0.1.8-beta-hotfix`; nodes whose database was
             corrupted by the crash restart from the verified snapshot at 1724748.
             """,
-            now);
-        incident.ImportValidatorSet(BlockHeight.Create(HaltHeight), [.. validators.Select(v => new ValidatorStake(v.Id, StakePerValidator))], now);
+            Actor,
+            cancellationToken);
 
-        db.Networks.Add(network);
-        db.Validators.AddRange(validators);
-        db.Incidents.Add(incident);
-        await db.SaveChangesAsync(cancellationToken);
+        await writes.ChangeAsync(incident.Id, Actor, change =>
+        {
+            change.Incident.ImportValidatorSet(BlockHeight.Create(HaltHeight), [.. validators.Select(v => new ValidatorStake(v.Id, StakePerValidator))], change.Now);
+            change.Record(TimelineKinds.ValidatorSet, $"Validator set frozen at block {HaltHeight}: {validators.Count} validators with equal stake.");
+            change.Incident.MoveTo(IncidentStatus.Fixing, change.Now);
+            change.Record(TimelineKinds.StatusChanged, "Status: investigating → fixing.");
+            return Task.FromResult(true);
+        }, cancellationToken);
+
+        var hotfix = await releases.DraftAsync(incident.Id, "v0.1.8-beta-hotfix", """
+            Fixes the null-pointer crash in the CVM's free-gas rules for contract-creation transactions.
+
+            1. Stop the node (Ctrl-C).
+            2. Back up your config files.
+            3. Install the binary below, verify its checksum, restart with your backed-up config.
+
+            If your node's database was corrupted by the crash, restart from the snapshot at height 1724748.
+            """, [Artifact.Create("linux-amd64", "https://example.org/travis/releases/v0.1.8-beta-hotfix/travis_linux_amd64.tar.gz",
+                Sha256Digest.Parse("9f2c1a7d3b5e8f0a4c6d2e1b7a9f3c5d8e0b2a4c6f1d3e5a7b9c0d2e4f6a8b1c"), 24_117_248)], Actor, cancellationToken);
+        await releases.PublishAsync(hotfix.Id, Actor, cancellationToken);
+
+        // North America woke first; Asia was asleep (the postmortem's 5 pm and 10 pm EST).
+        await writes.ChangeAsync(incident.Id, Actor, change =>
+        {
+            change.Incident.MoveTo(IncidentStatus.Coordinating, change.Now);
+            change.Record(TimelineKinds.StatusChanged, "Status: fixing → coordinating.");
+            foreach (var (seat, state) in new[] { (12, ValidatorState.Ready), (13, ValidatorState.Ready), (14, ValidatorState.Ready), (15, ValidatorState.Ready),
+                (16, ValidatorState.Upgraded), (17, ValidatorState.Downloading), (18, ValidatorState.Acknowledged), (19, ValidatorState.Acknowledged) })
+            {
+                var report = change.Incident.Report(validators[seat].Id, state, state >= ValidatorState.Upgraded ? "v0.1.8-beta-hotfix" : null, null, validators[seat].Name, false, change.Now);
+                change.Record(TimelineKinds.ValidatorStatus, $"{validators[seat].Name}: pending → {ValidatorTransitions.Name(report!.To)}.", validators[seat].Name);
+                change.ValidatorChanged(validators[seat].Id);
+            }
+
+            return Task.FromResult(true);
+        }, cancellationToken);
+
         var needed = Quorum.RequiredWeight(network.Quorum, new BigInteger(validators.Count));
         LogSeeded(network.Name, validators.Count, needed);
     }
+
+    private const string Actor = "demo";
 
     /// <summary>A stable, address-shaped key per seat so that reseeding produces the same keys.</summary>
     private static string DemoKey(int seat) =>

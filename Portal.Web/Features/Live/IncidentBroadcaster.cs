@@ -1,0 +1,108 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.SignalR;
+using Portal.Web.Components.Incidents;
+using Portal.Web.Features.Incidents;
+using Portal.Web.Hubs;
+
+namespace Portal.Web.Features.Live;
+
+/// <summary>An HTML fragment replacing the element with id <see cref="Target"/> on the incident page.</summary>
+public sealed record Fragment(string Target, string Html, long Revision);
+
+/// <summary>
+/// Turns committed changes (heard over LISTEN/NOTIFY, whichever instance made them) into messages for the
+/// incident's SignalR group. Changes queue up; each pass takes everything queued, merges it per incident,
+/// reads the incident once, renders each fragment once with the same components the page uses, and sends
+/// each message once to the group, whatever the number of watchers. A burst of reports therefore costs one
+/// render per pass, not one per report or per watcher.
+/// </summary>
+public sealed partial class IncidentBroadcaster(
+    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
+{
+    private readonly Channel<IncidentChanged> _queue = Channel.CreateUnbounded<IncidentChanged>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Enqueue(IncidentChanged change) => _queue.Writer.TryWrite(change);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            var pending = new Dictionary<Guid, (HashSet<Guid> Validators, bool All)>();
+            while (_queue.Reader.TryRead(out var change))
+            {
+                var entry = pending.TryGetValue(change.IncidentId, out var found) ? found : ([], false);
+                entry.Validators.UnionWith(change.Validators);
+                pending[change.IncidentId] = (entry.Validators, entry.All || change.AllValidators);
+            }
+
+            foreach (var (incidentId, (validators, all)) in pending)
+            {
+                try
+                {
+                    await BroadcastAsync(incidentId, validators, all, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogBroadcastFailed(ex, incidentId);
+                }
+            }
+        }
+    }
+
+    private async Task BroadcastAsync(Guid incidentId, IReadOnlySet<Guid> validators, bool all, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var view = await scope.ServiceProvider.GetRequiredService<IncidentReader>().LoadAsync(incidentId, cancellationToken);
+        if (view is null)
+        {
+            return;
+        }
+
+        var group = hub.Clients.Group(IncidentHub.Group(incidentId));
+        foreach (var fragment in await RenderAsync(scope.ServiceProvider, view, validators, all))
+        {
+            await group.SendAsync("fragment", fragment, cancellationToken);
+        }
+
+        // Last, so a client that sees a newer revision here has already received the fragments for it.
+        await group.SendAsync("quorum", QuorumDocument.From(view.Incident, view.Quorum), cancellationToken);
+    }
+
+    /// <summary>The fragments for a change: header, quorum, release, timeline, and the rows that changed.</summary>
+    public async Task<IReadOnlyList<Fragment>> RenderAsync(IServiceProvider services, IncidentView view, IReadOnlySet<Guid> validators, bool all)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        await using var renderer = new HtmlRenderer(services, loggerFactory);
+        var revision = view.Incident.Revision;
+        return await renderer.Dispatcher.InvokeAsync(async () =>
+        {
+            async Task<Fragment> Render<TComponent>(string target, Dictionary<string, object?> parameters)
+                where TComponent : IComponent =>
+                new(target, (await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString(), revision);
+
+            var fragments = new List<Fragment>
+            {
+                await Render<IncidentHeader>("incident-header", new() { [nameof(IncidentHeader.View)] = view }),
+                await Render<QuorumPanel>("quorum", new() { [nameof(QuorumPanel.View)] = view }),
+                await Render<ReleasePanel>("release", new() { [nameof(ReleasePanel.View)] = view }),
+                await Render<TimelineList>("timeline", new() { [nameof(TimelineList.Events)] = view.Timeline }),
+            };
+            foreach (var line in view.Validators.Where(v => all || validators.Contains(v.ValidatorId)))
+            {
+                fragments.Add(await Render<ValidatorRow>(ValidatorRow.RowId(line.Key), new()
+                {
+                    [nameof(ValidatorRow.Line)] = line,
+                    [nameof(ValidatorRow.Total)] = view.Quorum.TotalWeight,
+                    [nameof(ValidatorRow.Now)] = view.Now,
+                }));
+            }
+
+            return (IReadOnlyList<Fragment>)fragments;
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not broadcast incident {IncidentId}; watchers catch up on their next change or reconnect")]
+    private partial void LogBroadcastFailed(Exception exception, Guid incidentId);
+}

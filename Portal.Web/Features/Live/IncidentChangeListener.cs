@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Npgsql;
+using Portal.Web.Features.Incidents;
+
+namespace Portal.Web.Features.Live;
+
+/// <summary>
+/// Holds one connection that LISTENs on <see cref="IncidentWrites.Channel"/>. PostgreSQL delivers a
+/// notification to every listening instance when the transaction that raised it commits, so watchers on any
+/// instance see changes made on any other, with no broker besides the database. If the connection drops, it
+/// reconnects with back-off; watchers whose page fell behind meanwhile catch up by revision.
+/// </summary>
+public sealed partial class IncidentChangeListener(NpgsqlDataSource dataSource, IncidentBroadcaster broadcaster, ILogger<IncidentChangeListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += OnNotification;
+                await using (var listen = new NpgsqlCommand($"LISTEN {IncidentWrites.Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                LogListening(IncidentWrites.Channel);
+                delay = TimeSpan.FromMilliseconds(250);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            {
+                LogDisconnected(ex, delay.TotalSeconds);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
+            }
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        if (JsonSerializer.Deserialize<IncidentChanged>(e.Payload, JsonSerializerOptions.Web) is { } change)
+        {
+            broadcaster.Enqueue(change);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for incident changes on channel {Channel}")]
+    private partial void LogListening(string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the change-notification connection; retrying in {Seconds} s")]
+    private partial void LogDisconnected(Exception exception, double seconds);
+}
