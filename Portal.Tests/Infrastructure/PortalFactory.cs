@@ -67,6 +67,11 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Portal", PortalConnectionString);
         builder.UseSetting("Portal:SeedDemo", SeedDemo ? "true" : "false");
         builder.UseSetting("Portal:BootstrapAdminToken", AdminToken);
+
+        // In-process requests have no client address, so every test in a class shares one rate-limit
+        // partition; RateLimitTests sets tight limits of its own.
+        builder.UseSetting("Portal:RateLimits:SignInPerMinute", "10000");
+        builder.UseSetting("Portal:RateLimits:ApiPerMinute", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

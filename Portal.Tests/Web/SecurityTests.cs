@@ -80,6 +80,23 @@ public sealed class SecurityTests(PortalFactory portal) : IClassFixture<PortalFa
         Assert.Equal(0L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM security_events WHERE kind = 'sign-in' AND user_id = '{user.Id}'"));
     }
 
+    [Theory]
+    [InlineData("/account/passkey/request-options")]
+    [InlineData("/account/passkey/creation-options")]
+    [InlineData("/account/sign-out")]
+    public async Task Account_actions_without_the_antiforgery_token_are_refused(string path)
+    {
+        var user = await TestUsers.CreateAsync(portal, ["observer"]);
+        var client = portal.CreateHttpsClient();
+        await FormPost.SignInAsync(client, user.UserName, user.Password);
+
+        var response = await client.PostAsync(new Uri(path, UriKind.Relative), null);
+        var stillSignedIn = await client.GetAsync(new Uri("/account/tokens", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
+    }
+
     [Fact]
     public async Task Anonymous_visitors_are_sent_to_sign_in_and_other_roles_are_denied_admin_pages()
     {

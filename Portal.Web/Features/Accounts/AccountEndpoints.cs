@@ -15,7 +15,7 @@ public static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var account = endpoints.MapGroup("/account").WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
+        var account = endpoints.MapGroup("/account").ExcludeFromDescription().AddEndpointFilter(RequireAntiforgeryAsync);
 
         account.MapPost("/passkey/creation-options", async (ClaimsPrincipal principal, UserManager<PortalUser> users, SignInManager<PortalUser> signIn) =>
         {
@@ -29,11 +29,10 @@ public static class AccountEndpoints
             return Results.Content(await signIn.MakePasskeyCreationOptionsAsync(entity), "application/json");
         }).RequireAuthorization(Policies.SignedIn);
 
-        account.MapPost("/passkey/request-options", async (string? userName, UserManager<PortalUser> users, SignInManager<PortalUser> signIn) =>
-        {
-            var user = string.IsNullOrWhiteSpace(userName) ? null : await users.FindByNameAsync(userName);
-            return Results.Content(await signIn.MakePasskeyRequestOptionsAsync(user), "application/json");
-        });
+        // Discoverable credentials only: the browser offers the user's passkeys, so the portal never says
+        // which user names exist or which credentials they hold.
+        account.MapPost("/passkey/request-options", async (SignInManager<PortalUser> signIn) =>
+            Results.Content(await signIn.MakePasskeyRequestOptionsAsync(null), "application/json"));
 
         account.MapPost("/sign-out", async (ClaimsPrincipal principal, SignInManager<PortalUser> signIn, SecurityAudit audit) =>
         {
@@ -45,5 +44,20 @@ public static class AccountEndpoints
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/");
         });
+    }
+
+    /// <summary>
+    /// These endpoints read no form, so the antiforgery middleware would only flag, not refuse, a missing token
+    /// (it sends the token as a header from passkeys.js, or as a form field from the sign-out button).
+    /// </summary>
+    private static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var antiforgery = context.HttpContext.RequestServices.GetRequiredService<IAntiforgery>();
+        if (!await antiforgery.IsRequestValidAsync(context.HttpContext))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "The antiforgery token is missing or invalid; reload the page and try again.");
+        }
+
+        return await next(context);
     }
 }

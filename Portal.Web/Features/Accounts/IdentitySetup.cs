@@ -19,6 +19,12 @@ public static class IdentitySetup
 
     public static IServiceCollection AddPortalIdentity(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        // Secure cookies everywhere but Development, unless an operator runs plain HTTP on purpose (a local
+        // docker compose trial): Portal:SecureCookies=false. Behind a TLS-terminating proxy, keep it true and
+        // set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the portal sees the original scheme and client address.
+        var secure = configuration.GetValue("Portal:SecureCookies", !environment.IsDevelopment())
+            ? CookieSecurePolicy.Always
+            : CookieSecurePolicy.SameAsRequest;
         services.AddDataProtection().SetApplicationName("validator-coordination-portal");
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new PostgresXmlRepository(dataSource));
@@ -68,12 +74,12 @@ public static class IdentitySetup
         {
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
-            options.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            options.Cookie.SecurePolicy = secure;
         });
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "portal.csrf";
-            options.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            options.Cookie.SecurePolicy = secure;
         });
 
         services.AddAuthorizationBuilder()

@@ -5,9 +5,7 @@
   const token = (form) => form.querySelector('input[name="__RequestVerificationToken"]')?.value ?? "";
 
   async function options(form, path) {
-    const userName = form.querySelector('[data-passkey-user]')?.value ?? "";
-    const url = path + (userName ? "?userName=" + encodeURIComponent(userName) : "");
-    const response = await fetch(url, { method: "POST", headers: { RequestVerificationToken: token(form) }, credentials: "same-origin" });
+    const response = await fetch(path, { method: "POST", headers: { RequestVerificationToken: token(form) }, credentials: "same-origin" });
     if (!response.ok) throw new Error("The portal refused to start the passkey ceremony (" + response.status + ").");
     return response.json();
   }
