@@ -28,6 +28,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<Release> Releases => Set<Release>();
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Snapshot> Snapshots => Set<Snapshot>();
 
     /// <summary>
     /// Options for a context built outside the web host (tools, tests). Identity reads its schema version

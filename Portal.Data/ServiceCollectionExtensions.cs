@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Portal.Data.Blobs;
 using Portal.Data.Migrations;
 
 namespace Portal.Data;
@@ -23,7 +25,26 @@ public static class ServiceCollectionExtensions
         services.Configure<IdentityOptions>(ConfigureIdentityStore);
         services.AddDbContext<PortalDbContext>(options => options.UseNpgsql(dataSource));
         services.AddSingleton<MigrationRunner>();
-        services.AddHealthChecks().AddDbContextCheck<PortalDbContext>("database", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddDbContextCheck<PortalDbContext>("database", tags: ["ready"])
+            .AddCheck<BlobStoreHealthCheck>("blobs", tags: ["ready"]);
+        services.AddPortalBlobs(configuration);
+        return services;
+    }
+
+    /// <summary>The blob store chosen by <c>Portal:Blobs:Provider</c>: "local" (default) or "s3".</summary>
+    public static IServiceCollection AddPortalBlobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(BlobOptions.Section).Get<BlobOptions>() ?? new BlobOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<IBlobStore>(provider => options.Provider.ToLowerInvariant() switch
+        {
+            "s3" => new S3BlobStore(options.S3),
+            "local" => new LocalBlobStore(Path.IsPathRooted(options.Local.Path)
+                ? options.Local.Path
+                : Path.Combine(provider.GetRequiredService<IHostEnvironment>().ContentRootPath, options.Local.Path)),
+            var other => throw new InvalidOperationException($"Portal:Blobs:Provider is '{other}'; use 'local' or 's3'."),
+        });
         return services;
     }
 

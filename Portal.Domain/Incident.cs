@@ -33,7 +33,7 @@ public sealed class Incident
             NetworkId = network.Id,
             Title = Text.Required(title, "title", Limits.IncidentTitleMax),
             HaltHeight = haltHeight.Value,
-            Summary = Text.Optional(summary, "summary", Limits.SummaryMax),
+            Summary = Text.Optional(summary, "summary", Limits.SummaryMax, "summary"),
             Status = IncidentStatus.Investigating,
             Revision = 1,
             DeclaredAt = at,
@@ -98,13 +98,14 @@ public sealed class Incident
             throw new DomainException("Say why the validator is blocked: a note is required with 'blocked'.", "note");
         }
 
+        // The table first: repeating a state is allowed for every state but pending, which nobody reports.
+        var previous = validator.State;
+        ValidatorTransitions.EnsureAllowed(previous, state);
         if (validator.State == state && validator.Version == cleanVersion && validator.Note == cleanNote)
         {
             return null;
         }
 
-        var previous = validator.State;
-        ValidatorTransitions.EnsureAllowed(previous, state);
         validator.Apply(state, cleanVersion, cleanNote, by, at);
         Touch(at);
         return new StatusReport(validatorId, previous, state, cleanVersion, cleanNote, by, onBehalf, at);
@@ -250,7 +251,8 @@ public sealed class IncidentValidator
         State = state;
         Version = version;
         Note = note;
-        UpdatedBy = by;
+        // The column holds Limits.ValidatorNameMax characters; "<user name> (on behalf of the operator)" can be longer.
+        UpdatedBy = by.Length <= Limits.ValidatorNameMax ? by : by[..(Limits.ValidatorNameMax - 1)] + "…";
         UpdatedAt = at;
     }
 

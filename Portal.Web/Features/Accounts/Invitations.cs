@@ -29,9 +29,9 @@ public sealed class Invitations(UserManager<PortalUser> users, PortalDbContext d
         {
             errors["roles"] = ["At least one role is required: " + string.Join(", ", Roles.All) + "."];
         }
-        else if (roles.FirstOrDefault(r => !Roles.IsKnown(r)) is { } unknown)
+        else if (roles.FindIndex(r => r is null || !Roles.IsKnown(r)) is >= 0 and var unknown)
         {
-            errors["roles"] = [$"Unknown role '{unknown}'. Roles are: {string.Join(", ", Roles.All)}."];
+            errors["roles"] = [$"Unknown role '{roles[unknown]}'. Roles are: {string.Join(", ", Roles.All)}."];
         }
 
         if (request.ValidatorIds.Count > 0 && !roles.Contains(Roles.Operator))

@@ -15,6 +15,7 @@ public static class ApiErrors
 
     public static int StatusFor(Exception exception) => exception switch
     {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => StatusCodes.Status400BadRequest, // API.md: oversized bodies are 400
         BadHttpRequestException bad => bad.StatusCode,
         Incidents.NotFoundException => StatusCodes.Status404NotFound,
         Incidents.ForbiddenException => StatusCodes.Status403Forbidden,

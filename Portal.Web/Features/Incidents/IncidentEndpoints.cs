@@ -71,7 +71,7 @@ public static class IncidentEndpoints
         }
         catch (DomainException ex) when (ex is not IllegalTransitionException)
         {
-            return ApiProblems.Invalid(ex.Message.StartsWith("No network", StringComparison.Ordinal) ? "networkId" : "title", ex.Message);
+            return ApiProblems.Invalid(ex.Field ?? (ex.Message.StartsWith("No network", StringComparison.Ordinal) ? "networkId" : "title"), ex.Message);
         }
     }
 

@@ -36,7 +36,16 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
         }
 
         db.Networks.Add(network);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Two admins racing past the check above: the unique index decides, the loser gets the same 409.
+            throw new IllegalTransitionException($"A network with chain id '{network.ChainId}' already exists.");
+        }
+
         return network;
     }
 
@@ -55,6 +64,12 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
         writes.ChangeAsync(incidentId, actor, async change =>
         {
             var blockHeight = BlockHeight.Create(height);
+
+            // Imports into incidents of one network create validators by key: one import at a time per network, so
+            // two never insert the same new key (the unique index would make the loser a 500).
+            await db.Database
+                .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM networks WHERE id = {change.Network.Id} FOR NO KEY UPDATE")
+                .ToListAsync(cancellationToken);
             var keys = members.Select(m => m.Key.Value).ToList();
             var existing = await db.Validators.Where(v => v.NetworkId == change.Network.Id && keys.Contains(v.Key)).ToDictionaryAsync(v => v.Key, StringComparer.Ordinal, cancellationToken);
             var stakes = new List<ValidatorStake>();
@@ -152,7 +167,15 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
                     ResponseBody = JsonSerializer.Serialize(answer, JsonSerializerOptions.Web),
                     CreatedAt = change.Now,
                 });
-                await db.SaveChangesAsync(cancellationToken);
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+                {
+                    // The same key, used at the same moment for a report on another incident: nothing of this one is kept.
+                    throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
+                }
             }
 
             return new ReportResult(answer, Replayed: false, Changed: report is not null);

@@ -41,7 +41,8 @@ public static class ValidatorSetInput
 
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = rows[i];
+            // A null row (`"validators": [null]`) is a row with nothing in it: each required field is named.
+            var row = rows[i] ?? new ValidatorSetRow(null, null, null, null, null);
             var ok = true;
             if (!ValidatorKey.TryCreate(row.Key, out var key, out var keyError))
             {

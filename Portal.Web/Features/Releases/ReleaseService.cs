@@ -17,7 +17,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
         var artifacts = new List<Artifact>();
         for (var i = 0; i < (inputs?.Count ?? 0); i++)
         {
-            var input = inputs![i];
+            var input = inputs![i] ?? new ArtifactInput(null, null, null, 0);
             if (!Sha256Digest.TryParse(input.Sha256, out var digest, out var digestError))
             {
                 errors[$"artifacts[{i}].sha256"] = [digestError];

@@ -39,6 +39,12 @@ public static class UserEndpoints
         var refs = request.Validators ?? [];
         for (var i = 0; i < refs.Length; i++)
         {
+            if (refs[i] is null)
+            {
+                errors[$"validators[{i}]"] = ["A validator reference {networkId, key} is required."];
+                continue;
+            }
+
             var key = refs[i].Key;
             var networkId = refs[i].NetworkId;
             var id = await db.Validators.Where(v => v.NetworkId == networkId && v.Key == key).Select(v => (Guid?)v.Id).SingleOrDefaultAsync(cancellationToken);
