@@ -104,4 +104,11 @@ public static class TimelineKinds
     public const string ReleaseWithdrawn = "release-withdrawn";
     public const string QuorumReached = "quorum-reached";
     public const string QuorumLost = "quorum-lost";
+    public const string SnapshotDeclared = "snapshot-declared";
+    public const string SnapshotUploaded = "snapshot-uploaded";
+    public const string SnapshotHashed = "snapshot-hashed";
+    public const string SnapshotMismatch = "snapshot-mismatch";
+    public const string SnapshotVerified = "snapshot-verified";
+    public const string SnapshotPublished = "snapshot-published";
+    public const string SnapshotRevoked = "snapshot-revoked";
 }
