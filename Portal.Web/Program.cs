@@ -108,6 +108,7 @@ api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
 app.MapSnapshotTransfers();
+app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
 app.MapHub<IncidentHub>(IncidentHub.Path);
 app.MapRazorComponents<App>();

@@ -12,6 +12,9 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public TestDatabase Database { get; } = new();
 
+    /// <summary>The local blob store's folder, private to this portal.</summary>
+    public string BlobFolder { get; } = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
+
     /// <summary>The bootstrap admin's API token (Portal:BootstrapAdminToken) on every test portal.</summary>
     public const string AdminToken = "test-bootstrap-admin-token-0123456789abcdef";
 
@@ -38,6 +41,10 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await base.DisposeAsync();
         await AfterStopAsync();
         await Database.DisposeAsync();
+        if (Directory.Exists(BlobFolder))
+        {
+            Directory.Delete(BlobFolder, recursive: true);
+        }
     }
 
     protected virtual ValueTask AfterStopAsync() => ValueTask.CompletedTask;
@@ -67,6 +74,7 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Portal", PortalConnectionString);
         builder.UseSetting("Portal:SeedDemo", SeedDemo ? "true" : "false");
         builder.UseSetting("Portal:BootstrapAdminToken", AdminToken);
+        builder.UseSetting("Portal:Blobs:Local:Path", BlobFolder);
 
         // In-process requests have no client address, so every test in a class shares one rate-limit
         // partition; RateLimitTests sets tight limits of its own.

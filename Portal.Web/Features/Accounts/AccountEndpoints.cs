@@ -50,7 +50,7 @@ public static class AccountEndpoints
     /// These endpoints read no form, so the antiforgery middleware would only flag, not refuse, a missing token
     /// (it sends the token as a header from passkeys.js, or as a form field from the sign-out button).
     /// </summary>
-    private static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static async ValueTask<object?> RequireAntiforgeryAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var antiforgery = context.HttpContext.RequestServices.GetRequiredService<IAntiforgery>();
         if (!await antiforgery.IsRequestValidAsync(context.HttpContext))

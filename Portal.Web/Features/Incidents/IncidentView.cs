@@ -42,6 +42,7 @@ public sealed record IncidentView(
     Release? CurrentRelease,
     IReadOnlyList<Release> Releases,
     IReadOnlyList<TimelineEvent> Timeline,
+    IReadOnlyList<Snapshot> Snapshots,
     DateTimeOffset Now);
 
 public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
@@ -81,7 +82,13 @@ public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
             .ToListAsync(cancellationToken);
         timeline.Reverse();
 
-        return new IncidentView(incident, network, lines, quorum, closing, CurrentRelease(releases), releases, timeline, clock.GetUtcNow());
+        // Watchers see published snapshots and those on their way; drafts still uploading are the core devs' business.
+        var snapshots = await db.Snapshots.AsNoTracking()
+            .Where(s => s.IncidentId == incidentId && s.Status != SnapshotStatus.Uploading)
+            .OrderByDescending(s => s.CreatedAt)
+            .ToListAsync(cancellationToken);
+
+        return new IncidentView(incident, network, lines, quorum, closing, CurrentRelease(releases), releases, timeline, snapshots, clock.GetUtcNow());
     }
 
     /// <summary>The release validators must run: the newest published one.</summary>

@@ -87,6 +87,7 @@ public sealed partial class IncidentBroadcaster(
                 await Render<IncidentHeader>("incident-header", new() { [nameof(IncidentHeader.View)] = view }),
                 await Render<QuorumPanel>("quorum", new() { [nameof(QuorumPanel.View)] = view }),
                 await Render<ReleasePanel>("release", new() { [nameof(ReleasePanel.View)] = view }),
+                await Render<SnapshotPanel>("snapshots", new() { [nameof(SnapshotPanel.View)] = view }),
                 await Render<TimelineList>("timeline", new() { [nameof(TimelineList.Events)] = view.Timeline }),
             };
             foreach (var line in view.Validators.Where(v => all || validators.Contains(v.ValidatorId)))

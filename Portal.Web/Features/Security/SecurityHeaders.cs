@@ -1,19 +1,27 @@
+using Portal.Data.Blobs;
+
 namespace Portal.Web.Features.Security;
 
 /// <summary>
 /// Headers every response carries. The CSP allows scripts and styles from this origin only: no inline script,
 /// no inline style, no third-party origin (every library is served from wwwroot/lib).
 /// </summary>
-public sealed class SecurityHeaders(RequestDelegate next)
+public sealed class SecurityHeaders(RequestDelegate next, BlobOptions blobs)
 {
-    public const string ContentSecurityPolicy =
+    private readonly string _policy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+        $"connect-src 'self'{StoreOrigin(blobs)}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>Browsers PUT snapshot parts straight to S3, so its origin is the one other place they may connect to.</summary>
+    private static string StoreOrigin(BlobOptions blobs) =>
+        !string.Equals(blobs.Provider, "s3", StringComparison.OrdinalIgnoreCase) ? ""
+        : Uri.TryCreate(blobs.S3.ServiceUrl, UriKind.Absolute, out var endpoint) ? " " + endpoint.GetLeftPart(UriPartial.Authority)
+        : $" https://{blobs.S3.Bucket}.s3.{blobs.S3.Region}.amazonaws.com https://s3.{blobs.S3.Region}.amazonaws.com";
 
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = _policy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";

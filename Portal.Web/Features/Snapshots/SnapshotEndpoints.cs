@@ -43,6 +43,21 @@ public static class SnapshotEndpoints
         api.MapPost("/snapshots/{id:guid}/revoke", RevokeAsync).RequireAuthorization(Policies.CoreDev).WithName("RevokeSnapshot");
     }
 
+    /// <summary>
+    /// The uploader on the snapshot page uses the same handlers as the API, signed in with the cookie and
+    /// carrying the antiforgery token (the API proper accepts bearer tokens only).
+    /// </summary>
+    public static void MapSnapshotBrowserEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var browser = endpoints.MapGroup("/snapshots/browser").RequireAuthorization(Policies.CoreDev)
+            .AddEndpointFilter(AccountEndpoints.RequireAntiforgeryAsync).ExcludeFromDescription();
+        browser.MapPost("/incidents/{id:guid}", DeclareAsync);
+        browser.MapGet("/{id:guid}/upload", async (Guid id, SnapshotService snapshots, CancellationToken ct) => TypedResults.Ok(await snapshots.PlanAsync(id, ct)));
+        browser.MapPost("/{id:guid}/upload/parts", PartsAsync);
+        browser.MapPost("/{id:guid}/upload/complete", async (Guid id, ClaimsPrincipal caller, SnapshotService snapshots, CancellationToken ct) =>
+            TypedResults.Ok(SnapshotResponse.From(await snapshots.CompleteAsync(id, caller, ct))));
+    }
+
     /// <summary>Outside the API: part uploads to the local store and downloads, both authorised by a signed link.</summary>
     public static void MapSnapshotTransfers(this IEndpointRouteBuilder endpoints)
     {
