@@ -36,6 +36,7 @@ builder.Services.AddScoped<SnapshotService>();
 builder.Services.AddSingleton<PartLinks>();
 builder.Services.AddSingleton(builder.Configuration.GetSection(SnapshotVerifierOptions.Section).Get<SnapshotVerifierOptions>() ?? new SnapshotVerifierOptions());
 builder.Services.AddHostedService<SnapshotVerifier>();
+builder.Services.AddSingleton<QuorumCache>();
 builder.Services.AddSingleton<IncidentBroadcaster>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());
 builder.Services.AddHostedService<IncidentChangeListener>();

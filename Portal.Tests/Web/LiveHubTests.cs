@@ -79,12 +79,12 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
         await portal.CreateApiClient(commander.Token).PostAsJsonAsync(
             new Uri($"/api/v1/incidents/{incident.Id}/validators/{key}/status", UriKind.Relative), new { state = "downloading" });
         var fragments = new List<string>();
-        while (fragments.Count < 6)
+        while (fragments.Count < 4)
         {
             fragments.Add((await watcher.NextAsync("fragment")).GetProperty("target").GetString()!);
         }
 
-        Assert.Equal(["incident-header", "quorum", "release", "snapshots", "timeline", "validator-" + key], fragments);
+        Assert.Equal(["incident-header", "quorum", "timeline", "validator-" + key], fragments); // release and snapshot panels only when they change
         foreach (var target in fragments)
         {
             Assert.Contains($"id=\"{target}\"", page, StringComparison.Ordinal);

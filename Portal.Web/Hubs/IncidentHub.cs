@@ -7,7 +7,7 @@ namespace Portal.Web.Hubs;
 /// Watchers subscribe to an incident and receive its quorum document and HTML fragments after every change.
 /// Anyone may watch: the incident page is public, like a status page.
 /// </summary>
-public sealed class IncidentHub(IncidentReader reader) : Hub
+public sealed class IncidentHub(IncidentReader reader, Portal.Web.Features.Live.QuorumCache quorums) : Hub
 {
     public const string Path = "/hubs/incidents";
 
@@ -19,8 +19,16 @@ public sealed class IncidentHub(IncidentReader reader) : Hub
     /// </summary>
     public async Task Subscribe(Guid incidentId)
     {
-        var view = await reader.LoadAsync(incidentId, Context.ConnectionAborted) ?? throw new HubException($"No incident {incidentId}.");
+        // Join first, then read: a change committed in between reaches this watcher either way.
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(incidentId), Context.ConnectionAborted);
-        await Clients.Caller.SendAsync("quorum", QuorumDocument.From(view.Incident, view.Quorum), Context.ConnectionAborted);
+        var quorum = quorums.Find(incidentId) ?? await reader.QuorumAsync(incidentId, Context.ConnectionAborted);
+        if (quorum is null)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(incidentId), Context.ConnectionAborted);
+            throw new HubException($"No incident {incidentId}.");
+        }
+
+        quorums.Remember(quorum);
+        await Clients.Caller.SendAsync("quorum", quorum, Context.ConnectionAborted);
     }
 }

@@ -135,8 +135,8 @@ public static class IncidentEndpoints
     }
 
     private static async Task<Results<Ok<QuorumDocument>, ProblemHttpResult>> QuorumAsync(Guid id, IncidentReader reader, CancellationToken cancellationToken) =>
-        await reader.LoadAsync(id, cancellationToken) is { } view
-            ? TypedResults.Ok(QuorumDocument.From(view.Incident, view.Quorum))
+        await reader.QuorumAsync(id, cancellationToken) is { } quorum
+            ? TypedResults.Ok(quorum)
             : ApiProblems.NotFound($"No incident {id}.");
 
     private static async Task<Results<Ok<List<TimelineEntry>>, ProblemHttpResult>> TimelineAsync(Guid id, PortalDbContext db, CancellationToken cancellationToken)

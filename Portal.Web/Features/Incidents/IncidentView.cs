@@ -47,7 +47,21 @@ public sealed record IncidentView(
 
 public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
 {
-    public const int TimelineShown = 200;
+    /// <summary>The incident page shows (and live updates send) the latest entries; the rest is on the timeline page.</summary>
+    public const int TimelineShown = 30;
+
+    /// <summary>Only what the quorum document needs: the frozen stakes and states, not names, releases or timeline.</summary>
+    public async Task<QuorumDocument?> QuorumAsync(Guid incidentId, CancellationToken cancellationToken = default)
+    {
+        var incident = await db.Incidents.AsNoTracking().Include(i => i.Validators).SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        var rule = await db.Networks.AsNoTracking().Where(n => n.Id == incident.NetworkId).Select(n => n.Quorum).SingleAsync(cancellationToken);
+        return QuorumDocument.From(incident, incident.EvaluateQuorum(rule));
+    }
 
     public async Task<IncidentView?> LoadAsync(Guid incidentId, CancellationToken cancellationToken = default)
     {

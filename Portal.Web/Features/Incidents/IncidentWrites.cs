@@ -61,8 +61,17 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
     }
 }
 
-/// <summary>What travels over LISTEN/NOTIFY: which incident, its new revision, and which rows changed.</summary>
-public sealed record IncidentChanged(Guid IncidentId, long Revision, IReadOnlyList<Guid> Validators, bool AllValidators);
+/// <summary>Parts of the incident page that only some changes touch; the rest are sent with every change.</summary>
+[Flags]
+public enum ChangedParts
+{
+    None = 0,
+    Release = 1,
+    Snapshots = 2,
+}
+
+/// <summary>What travels over LISTEN/NOTIFY: which incident, its new revision, which rows and parts changed.</summary>
+public sealed record IncidentChanged(Guid IncidentId, long Revision, IReadOnlyList<Guid> Validators, bool AllValidators, ChangedParts Parts = ChangedParts.None);
 
 /// <summary>The state a change works on, and the timeline entries it adds.</summary>
 public sealed class IncidentChange
@@ -74,6 +83,7 @@ public sealed class IncidentChange
     private readonly HashSet<Guid> _changedValidators = [];
     private string? _lastHash;
     private bool _allValidators;
+    private ChangedParts _parts;
 
     internal IncidentChange(Incident incident, Network network, string actor, DateTimeOffset now, string? lastHash, PortalDbContext db)
     {
@@ -104,6 +114,8 @@ public sealed class IncidentChange
 
     public void AllValidatorsChanged() => _allValidators = true;
 
+    public void PartChanged(ChangedParts part) => _parts |= part;
+
     internal void SyncQuorum()
     {
         var quorum = Incident.EvaluateQuorum(Network.Quorum);
@@ -120,6 +132,6 @@ public sealed class IncidentChange
     internal IncidentChanged Notification()
     {
         var all = _allValidators || _changedValidators.Count > MaxListedValidators;
-        return new IncidentChanged(Incident.Id, Incident.Revision, all ? [] : [.. _changedValidators], all);
+        return new IncidentChanged(Incident.Id, Incident.Revision, all ? [] : [.. _changedValidators], all, _parts);
     }
 }

@@ -19,7 +19,7 @@ public sealed record Fragment(string Target, string Html, long Revision);
 /// render per pass, not one per report or per watcher.
 /// </summary>
 public sealed partial class IncidentBroadcaster(
-    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
+    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, QuorumCache quorums, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
     private readonly Channel<IncidentChanged> _queue = Channel.CreateUnbounded<IncidentChanged>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -29,19 +29,19 @@ public sealed partial class IncidentBroadcaster(
     {
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
-            var pending = new Dictionary<Guid, (HashSet<Guid> Validators, bool All)>();
+            var pending = new Dictionary<Guid, (HashSet<Guid> Validators, bool All, ChangedParts Parts)>();
             while (_queue.Reader.TryRead(out var change))
             {
-                var entry = pending.TryGetValue(change.IncidentId, out var found) ? found : ([], false);
+                var entry = pending.TryGetValue(change.IncidentId, out var found) ? found : ([], false, ChangedParts.None);
                 entry.Validators.UnionWith(change.Validators);
-                pending[change.IncidentId] = (entry.Validators, entry.All || change.AllValidators);
+                pending[change.IncidentId] = (entry.Validators, entry.All || change.AllValidators, entry.Parts | change.Parts);
             }
 
-            foreach (var (incidentId, (validators, all)) in pending)
+            foreach (var (incidentId, (validators, all, parts)) in pending)
             {
                 try
                 {
-                    await BroadcastAsync(incidentId, validators, all, stoppingToken);
+                    await BroadcastAsync(incidentId, validators, all, parts, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -51,7 +51,7 @@ public sealed partial class IncidentBroadcaster(
         }
     }
 
-    private async Task BroadcastAsync(Guid incidentId, IReadOnlySet<Guid> validators, bool all, CancellationToken cancellationToken)
+    private async Task BroadcastAsync(Guid incidentId, IReadOnlySet<Guid> validators, bool all, ChangedParts parts, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var view = await scope.ServiceProvider.GetRequiredService<IncidentReader>().LoadAsync(incidentId, cancellationToken);
@@ -61,17 +61,22 @@ public sealed partial class IncidentBroadcaster(
         }
 
         var group = hub.Clients.Group(IncidentHub.Group(incidentId));
-        foreach (var fragment in await RenderAsync(scope.ServiceProvider, view, validators, all))
+        foreach (var fragment in await RenderAsync(scope.ServiceProvider, view, validators, all, parts))
         {
             await group.SendAsync("fragment", fragment, cancellationToken);
         }
 
         // Last, so a client that sees a newer revision here has already received the fragments for it.
-        await group.SendAsync("quorum", QuorumDocument.From(view.Incident, view.Quorum), cancellationToken);
+        var quorum = QuorumDocument.From(view.Incident, view.Quorum);
+        quorums.Remember(quorum);
+        await group.SendAsync("quorum", quorum, cancellationToken);
     }
 
-    /// <summary>The fragments for a change: header, quorum, release, timeline, and the rows that changed.</summary>
-    public async Task<IReadOnlyList<Fragment>> RenderAsync(IServiceProvider services, IncidentView view, IReadOnlySet<Guid> validators, bool all)
+    /// <summary>
+    /// The fragments for a change: header, quorum and timeline always; the release and snapshot panels when
+    /// the change touched them; and the rows that changed.
+    /// </summary>
+    public async Task<IReadOnlyList<Fragment>> RenderAsync(IServiceProvider services, IncidentView view, IReadOnlySet<Guid> validators, bool all, ChangedParts parts)
     {
         ArgumentNullException.ThrowIfNull(view);
         await using var renderer = new HtmlRenderer(services, loggerFactory);
@@ -86,10 +91,18 @@ public sealed partial class IncidentBroadcaster(
             {
                 await Render<IncidentHeader>("incident-header", new() { [nameof(IncidentHeader.View)] = view }),
                 await Render<QuorumPanel>("quorum", new() { [nameof(QuorumPanel.View)] = view }),
-                await Render<ReleasePanel>("release", new() { [nameof(ReleasePanel.View)] = view }),
-                await Render<SnapshotPanel>("snapshots", new() { [nameof(SnapshotPanel.View)] = view }),
-                await Render<TimelineList>("timeline", new() { [nameof(TimelineList.Events)] = view.Timeline }),
             };
+            if (parts.HasFlag(ChangedParts.Release))
+            {
+                fragments.Add(await Render<ReleasePanel>("release", new() { [nameof(ReleasePanel.View)] = view }));
+            }
+
+            if (parts.HasFlag(ChangedParts.Snapshots))
+            {
+                fragments.Add(await Render<SnapshotPanel>("snapshots", new() { [nameof(SnapshotPanel.View)] = view }));
+            }
+
+            fragments.Add(await Render<TimelineList>("timeline", new() { [nameof(TimelineList.Events)] = view.Timeline, [nameof(TimelineList.IncidentId)] = view.Incident.Id }));
             foreach (var line in view.Validators.Where(v => all || validators.Contains(v.ValidatorId)))
             {
                 fragments.Add(await Render<ValidatorRow>(ValidatorRow.RowId(line.Key), new()

@@ -77,6 +77,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
             var release = releases.Single(r => r.Id == releaseId);
             var superseded = IncidentReader.CurrentRelease(releases);
             var reset = change.Incident.Publish(release, supersedes: superseded is not null, change.Now);
+            change.PartChanged(ChangedParts.Release);
             change.Record(TimelineKinds.ReleasePublished, superseded is null
                 ? $"Release {release.Version} published."
                 : $"Release {release.Version} published, superseding {superseded.Version}: {reset.Count} validator(s) past acknowledged are pending again and must upgrade to {release.Version}.");
@@ -96,6 +97,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
         {
             var release = await db.Releases.SingleAsync(r => r.Id == releaseId, cancellationToken);
             change.Incident.Withdraw(release, reason, change.Now);
+            change.PartChanged(ChangedParts.Release);
             change.Record(TimelineKinds.ReleaseWithdrawn, $"Release {release.Version} withdrawn: {release.WithdrawnReason}");
             return release;
         }, cancellationToken);

@@ -57,6 +57,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
             var snapshot = Create(change.Incident, request, caller, change.Now);
             snapshot.RegisterExisting(blobKey);
             db.Snapshots.Add(snapshot);
+            change.PartChanged(ChangedParts.Snapshots);
             change.Incident.Changed(change.Now);
             change.Record(TimelineKinds.SnapshotDeclared, $"Snapshot at block {snapshot.Height} registered from {store.Kind} object {blobKey}; verification queued.");
             return snapshot;
@@ -132,6 +133,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
 
             await store.CompleteMultipartAsync(snapshot.BlobKey, uploadId, [.. parts.Where(p => p.Number <= count)], cancellationToken);
             snapshot.CompleteUpload();
+            change.PartChanged(ChangedParts.Snapshots);
             change.Incident.Changed(change.Now);
             change.Record(TimelineKinds.SnapshotUploaded, $"Snapshot at block {snapshot.Height} uploaded ({count} parts); the portal is hashing it.");
             return snapshot;
@@ -170,6 +172,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
         {
             var snapshot = await db.Snapshots.SingleAsync(s => s.Id == snapshotId, cancellationToken);
             apply(snapshot, change);
+            change.PartChanged(ChangedParts.Snapshots);
             change.Incident.Changed(change.Now);
             return snapshot;
         }, cancellationToken);

@@ -90,6 +90,7 @@ public sealed partial class SnapshotVerifier(
             var tracked = await db.Snapshots.SingleAsync(s => s.Id == snapshotId, cancellationToken);
             var restarted = tracked.Status == SnapshotStatus.Verifying;
             tracked.StartVerification();
+            change.PartChanged(ChangedParts.Snapshots);
             change.Incident.Changed(change.Now);
             change.Record(TimelineKinds.SnapshotHashed, restarted
                 ? $"Snapshot at block {tracked.Height}: verification restarted from the first byte (attempt {tracked.VerificationAttempts}) after an interruption."
@@ -129,6 +130,7 @@ public sealed partial class SnapshotVerifier(
         {
             var tracked = await db.Snapshots.SingleAsync(s => s.Id == snapshotId, cancellationToken);
             var matched = tracked.FinishVerification(digest, total, change.Now);
+            change.PartChanged(ChangedParts.Snapshots);
             change.Incident.Changed(change.Now);
             change.Record(matched ? TimelineKinds.SnapshotHashed : TimelineKinds.SnapshotMismatch, matched
                 ? $"Snapshot at block {tracked.Height}: the stored bytes match the declared SHA-256 and size ({total:N0} bytes). {(tracked.Status == SnapshotStatus.Verified ? "Verified." : "Waiting for a second core developer to approve.")}"
@@ -160,7 +162,7 @@ public sealed partial class SnapshotVerifier(
         // Progress is not a change of the incident (no new revision), but watchers see the bar move.
         await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection);
         notify.Parameters.Add(new NpgsqlParameter { Value = IncidentWrites.Channel });
-        notify.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new IncidentChanged(snapshot.IncidentId, revision, [], false), JsonSerializerOptions.Web) });
+        notify.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new IncidentChanged(snapshot.IncidentId, revision, [], false, ChangedParts.Snapshots), JsonSerializerOptions.Web) });
         await notify.ExecuteNonQueryAsync(cancellationToken);
         return true;
     }
