@@ -33,9 +33,34 @@ public sealed record QuorumEvaluation(
     public bool Reachable => Reached || SmallestClosingSet.Count > 0;
 }
 
+/// <summary>How many validators are in one state and the stake they hold (summed by the database).</summary>
+public readonly record struct StateTotal(ValidatorState State, int Count, BigInteger Stake);
+
 /// <summary>Stake-weighted quorum as a pure function of the frozen validator set, their states and the rule.</summary>
 public static class Quorum
 {
+    /// <summary>
+    /// The same figures from per-state totals, for callers that need the verdict but not who should be woken
+    /// next: <see cref="QuorumEvaluation.SmallestClosingSet"/> is left empty (so is <c>Reachable</c> unless reached).
+    /// </summary>
+    public static QuorumEvaluation FromTotals(QuorumRule rule, IReadOnlyCollection<StateTotal> totals)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(totals);
+        BigInteger Weight(Func<StateTotal, bool> which) =>
+            totals.Where(which).Aggregate(BigInteger.Zero, (sum, t) => sum + (rule.Weighting == QuorumWeighting.Count ? t.Count : t.Stake));
+        int CountOf(ValidatorState state) => totals.Where(t => t.State == state).Sum(t => t.Count);
+
+        var total = Weight(_ => true);
+        var counts = new StateCounts(totals.Sum(t => t.Count), CountOf(ValidatorState.Pending), CountOf(ValidatorState.Acknowledged),
+            CountOf(ValidatorState.Downloading), CountOf(ValidatorState.Upgraded), CountOf(ValidatorState.Ready), CountOf(ValidatorState.Blocked));
+        return new QuorumEvaluation(rule, total,
+            Weight(t => t.State == ValidatorState.Ready),
+            Weight(t => t.State is ValidatorState.Ready or ValidatorState.Upgraded),
+            Weight(t => t.State != ValidatorState.Pending),
+            RequiredWeight(rule, total), counts, []);
+    }
+
     public static QuorumEvaluation Evaluate(QuorumRule rule, IReadOnlyCollection<QuorumVoter> voters)
     {
         ArgumentNullException.ThrowIfNull(rule);

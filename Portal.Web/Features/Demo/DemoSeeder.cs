@@ -63,13 +63,14 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
             Actor,
             cancellationToken);
 
-        await writes.ChangeAsync(incident.Id, Actor, change =>
+        await writes.ChangeAsync(incident.Id, Actor, async change =>
         {
+            await change.LoadValidatorsAsync(cancellationToken);
             change.Incident.ImportValidatorSet(BlockHeight.Create(HaltHeight), [.. validators.Select(v => new ValidatorStake(v.Id, StakePerValidator))], change.Now);
             change.Record(TimelineKinds.ValidatorSet, $"Validator set frozen at block {HaltHeight}: {validators.Count} validators with equal stake.");
             change.Incident.MoveTo(IncidentStatus.Fixing, change.Now);
             change.Record(TimelineKinds.StatusChanged, "Status: investigating → fixing.");
-            return Task.FromResult(true);
+            return true;
         }, cancellationToken);
 
         var hotfix = await releases.DraftAsync(incident.Id, "v0.1.8-beta-hotfix", """
@@ -85,8 +86,9 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
         await releases.PublishAsync(hotfix.Id, Actor, cancellationToken);
 
         // North America woke first; Asia was asleep (the postmortem's 5 pm and 10 pm EST).
-        await writes.ChangeAsync(incident.Id, Actor, change =>
+        await writes.ChangeAsync(incident.Id, Actor, async change =>
         {
+            await change.LoadValidatorsAsync(cancellationToken);
             change.Incident.MoveTo(IncidentStatus.Coordinating, change.Now);
             change.Record(TimelineKinds.StatusChanged, "Status: fixing → coordinating.");
             foreach (var (seat, state) in new[] { (12, ValidatorState.Ready), (13, ValidatorState.Ready), (14, ValidatorState.Ready), (15, ValidatorState.Ready),
@@ -97,7 +99,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
                 change.ValidatorChanged(validators[seat].Id);
             }
 
-            return Task.FromResult(true);
+            return true;
         }, cancellationToken);
 
         var needed = Quorum.RequiredWeight(network.Quorum, new BigInteger(validators.Count));

@@ -63,6 +63,7 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
     public Task<ValidatorSetSummary> ImportValidatorSetAsync(Guid incidentId, long height, IReadOnlyList<ValidMember> members, string actor, CancellationToken cancellationToken = default) =>
         writes.ChangeAsync(incidentId, actor, async change =>
         {
+            await change.LoadValidatorsAsync(cancellationToken);
             var blockHeight = BlockHeight.Create(height);
 
             // Imports into incidents of one network create validators by key: one import at a time per network, so
@@ -123,6 +124,11 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
         return await writes.ChangeAsync(incidentId, actor, async change =>
         {
             var validator = await db.Validators.AsNoTracking().SingleOrDefaultAsync(v => v.NetworkId == change.Network.Id && v.Key == key, cancellationToken);
+            if (validator is not null)
+            {
+                await change.LoadValidatorAsync(validator.Id, cancellationToken);
+            }
+
             if (validator is null || change.Incident.Validators.All(v => v.ValidatorId != validator.Id))
             {
                 throw new NotFoundException($"Validator '{key}' is not in this incident's validator set.");

@@ -53,14 +53,14 @@ public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
     /// <summary>Only what the quorum document needs: the frozen stakes and states, not names, releases or timeline.</summary>
     public async Task<QuorumDocument?> QuorumAsync(Guid incidentId, CancellationToken cancellationToken = default)
     {
-        var incident = await db.Incidents.AsNoTracking().Include(i => i.Validators).SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
+        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
         if (incident is null)
         {
             return null;
         }
 
         var rule = await db.Networks.AsNoTracking().Where(n => n.Id == incident.NetworkId).Select(n => n.Quorum).SingleAsync(cancellationToken);
-        return QuorumDocument.From(incident, incident.EvaluateQuorum(rule));
+        return QuorumDocument.From(incident, Quorum.FromTotals(rule, await IncidentWrites.QuorumTotalsAsync(db, incidentId, cancellationToken)));
     }
 
     public async Task<IncidentView?> LoadAsync(Guid incidentId, CancellationToken cancellationToken = default)

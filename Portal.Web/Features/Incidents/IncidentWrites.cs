@@ -30,7 +30,9 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
             throw new NotFoundException($"No incident {incidentId}.");
         }
 
-        var incident = await db.Incidents.Include(i => i.Validators).SingleAsync(i => i.Id == incidentId, cancellationToken);
+        // The incident row only: a report touches one validator, so validators are loaded by the changes that
+        // need them (IncidentChange.LoadValidatorsAsync / LoadValidatorAsync), not 2,000 rows per report.
+        var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, cancellationToken);
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
         var lastHash = await db.TimelineEvents.Where(e => e.IncidentId == incidentId).OrderByDescending(e => e.Id).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken);
 
@@ -38,14 +40,29 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
         var result = await work(change);
         if (change.HasEntries)
         {
-            change.SyncQuorum();
             await db.SaveChangesAsync(cancellationToken);
+            if (change.SyncQuorum(await QuorumTotalsAsync(db, incidentId, cancellationToken)))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
             var payload = JsonSerializer.Serialize(change.Notification(), JsonSerializerOptions.Web);
             await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>Per-state counts and exact stake sums, read inside the change's transaction so they include it.</summary>
+    public static async Task<IReadOnlyList<StateTotal>> QuorumTotalsAsync(PortalDbContext db, Guid incidentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = await db.Database.SqlQuery<StateTotalRow>($"""
+            SELECT state AS "State", count(*)::int AS "Count", coalesce(sum(stake), 0) AS "Stake"
+            FROM incident_validators WHERE incident_id = {incidentId} GROUP BY state
+            """).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new StateTotal(Enum.Parse<ValidatorState>(r.State), r.Count, r.Stake))];
     }
 
     /// <summary>A new incident: written with its first timeline entry, and announced like any change.</summary>
@@ -60,6 +77,9 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
         return incident;
     }
 }
+
+/// <summary>One row of the per-state totals query; stake sums arrive as exact numerics.</summary>
+internal sealed record StateTotalRow(string State, int Count, System.Numerics.BigInteger Stake);
 
 /// <summary>Parts of the incident page that only some changes touch; the rest are sent with every change.</summary>
 [Flags]
@@ -116,17 +136,28 @@ public sealed class IncidentChange
 
     public void PartChanged(ChangedParts part) => _parts |= part;
 
-    internal void SyncQuorum()
+    /// <summary>Loads the whole frozen set, for changes that act on every validator (import, superseding release).</summary>
+    public async Task LoadValidatorsAsync(CancellationToken cancellationToken = default) =>
+        await _db.Entry(Incident).Collection(i => i.Validators).LoadAsync(cancellationToken);
+
+    /// <summary>Loads one validator of the set into the incident, for a report on it.</summary>
+    public async Task LoadValidatorAsync(Guid validatorId, CancellationToken cancellationToken = default) =>
+        await _db.Entry(Incident).Collection(i => i.Validators).Query().Where(v => v.ValidatorId == validatorId).LoadAsync(cancellationToken);
+
+    internal bool SyncQuorum(IReadOnlyList<StateTotal> totals)
     {
-        var quorum = Incident.EvaluateQuorum(Network.Quorum);
-        if (Incident.SyncWithQuorum(quorum, Now) is { } moved)
+        var quorum = Quorum.FromTotals(Network.Quorum, totals);
+        var moved = Incident.SyncWithQuorum(quorum, Now);
+        if (moved is not null)
         {
-            Record(moved.To == IncidentStatus.QuorumReached ? TimelineKinds.QuorumReached : TimelineKinds.QuorumLost,
-                moved.To == IncidentStatus.QuorumReached
+            Record(moved.Value.To == IncidentStatus.QuorumReached ? TimelineKinds.QuorumReached : TimelineKinds.QuorumLost,
+                moved.Value.To == IncidentStatus.QuorumReached
                     ? $"Quorum reached: {quorum.Counts.Ready} of {quorum.Counts.Total} validators ready ({Network.Quorum})."
                     : $"Quorum lost: only {quorum.Counts.Ready} of {quorum.Counts.Total} validators ready; back to coordinating.",
                 "portal");
         }
+
+        return moved is not null;
     }
 
     internal IncidentChanged Notification()

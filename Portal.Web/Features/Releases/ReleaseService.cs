@@ -76,6 +76,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
             var releases = await db.Releases.Where(r => r.IncidentId == incidentId).ToListAsync(cancellationToken);
             var release = releases.Single(r => r.Id == releaseId);
             var superseded = IncidentReader.CurrentRelease(releases);
+            await change.LoadValidatorsAsync(cancellationToken);
             var reset = change.Incident.Publish(release, supersedes: superseded is not null, change.Now);
             change.PartChanged(ChangedParts.Release);
             change.Record(TimelineKinds.ReleasePublished, superseded is null

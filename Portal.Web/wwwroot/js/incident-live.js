@@ -10,6 +10,7 @@
   const indicator = document.getElementById("live-status");
   let revision = Number(root.dataset.revision);
   let catchingUp = null;
+  const shownAt = new Map(); // live region id → revision of the last fragment morphed into it
 
   const setState = (state, text) => {
     if (!indicator) return;
@@ -26,6 +27,14 @@
     if (element) Idiomorph.morph(element, html, { morphStyle: "outerHTML" });
   };
 
+  // The tab's title carries the status too (as the server renders it: "title — status"), for watchers
+  // whose tab is in the background.
+  const syncTitle = () => {
+    const title = document.querySelector("#incident-header h1");
+    const status = document.getElementById("incident-status");
+    if (title && status) document.title = `${title.textContent.trim()} — ${status.textContent.trim()}`;
+  };
+
   const setRevision = (value) => {
     revision = Math.max(revision, value);
     root.dataset.revision = String(revision);
@@ -35,13 +44,21 @@
     if (catchingUp) return catchingUp;
     catchingUp = (async () => {
       try {
-        const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+        // Without the page's filter and sort: a row that has left the filter is still on this page, and
+        // must be brought up to date too (rows are morphed by id, so their order does not matter).
+        const response = await fetch(location.pathname, { headers: { Accept: "text/html" }, credentials: "same-origin" });
         if (!response.ok) return;
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
         const freshRoot = fresh.querySelector("[data-incident-id]");
         if (!freshRoot) return;
-        for (const region of freshRoot.querySelectorAll("[data-live][id]")) morph(region.id, region.outerHTML);
-        setRevision(Number(freshRoot.dataset.revision));
+        const freshRevision = Number(freshRoot.dataset.revision);
+        // Fragments keep arriving while the page is read: a region they showed at a newer revision than
+        // this answer's keeps what it shows.
+        for (const region of freshRoot.querySelectorAll("[data-live][id]")) {
+          if ((shownAt.get(region.id) ?? 0) <= freshRevision) morph(region.id, region.outerHTML);
+        }
+        setRevision(freshRevision);
+        syncTitle();
       } finally {
         catchingUp = null;
       }
@@ -57,7 +74,9 @@
   connection.on("fragment", (fragment) => {
     if (fragment.revision < revision) return; // an older picture than the one shown
     morph(fragment.target, fragment.html);
+    shownAt.set(fragment.target, fragment.revision);
     setRevision(fragment.revision);
+    if (fragment.target === "incident-header") syncTitle();
   });
 
   connection.on("quorum", (quorum) => {
@@ -70,16 +89,20 @@
   }
 
   connection.onreconnecting(() => setState("reconnecting", "Reconnecting…"));
-  connection.onreconnected(() => subscribe().catch(() => setState("reconnecting", "Reconnecting…")));
+  connection.onreconnected(() => start(1));
   connection.onclose(() => start(0));
 
+  let retry = null;
+
   async function start(attempt) {
+    clearTimeout(retry);
     setState(attempt === 0 ? "connecting" : "reconnecting", attempt === 0 ? "Connecting…" : "Reconnecting…");
     try {
-      await connection.start();
+      // A connection that is up but whose Subscribe failed only needs to subscribe again.
+      if (connection.state === signalR.HubConnectionState.Disconnected) await connection.start();
       await subscribe();
     } catch {
-      setTimeout(() => start(attempt + 1), backoff(attempt));
+      retry = setTimeout(() => start(attempt + 1), backoff(attempt));
     }
   }
 
