@@ -108,6 +108,11 @@ api.MapNetworkEndpoints();
 api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
+if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
+{
+    api.MapBenchEndpoints();
+}
+
 app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
