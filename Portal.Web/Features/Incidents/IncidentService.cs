@@ -121,35 +121,43 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
         var actor = caller.Identity?.Name ?? "?";
         var onBehalf = caller.IsInRole(Roles.Admin) || caller.IsInRole(Roles.Commander);
 
+        // Everything that does not depend on the incident's current state is checked before its lock is taken:
+        // reports for one incident apply one at a time, so the locked part must stay short.
+        var validator = await db.Validators.AsNoTracking()
+            .Where(v => v.Key == key && db.Incidents.Any(i => i.Id == incidentId && i.NetworkId == v.NetworkId))
+            .Select(v => new { v.Id, v.Key, v.Name, Bound = db.OperatorBindings.Any(b => b.UserId == userId && b.ValidatorId == v.Id) })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (validator is null)
+        {
+            throw new NotFoundException(await db.Incidents.AnyAsync(i => i.Id == incidentId, cancellationToken)
+                ? $"Validator '{key}' is not in this incident's validator set."
+                : $"No incident {incidentId}.");
+        }
+
+        var bound = validator.Bound;
+        if (!bound && !onBehalf)
+        {
+            throw new ForbiddenException($"You may report only for validators bound to you; '{key}' is not.");
+        }
+
+        var requestHash = Hash($"{incidentId:N}|{key}|{state}|{version}|{note}");
+        if (idempotencyKey is not null && await ReplayAsync(userId, idempotencyKey, requestHash, cancellationToken) is { } replayed)
+        {
+            return replayed;
+        }
+
         return await writes.ChangeAsync(incidentId, actor, async change =>
         {
-            var validator = await db.Validators.AsNoTracking().SingleOrDefaultAsync(v => v.NetworkId == change.Network.Id && v.Key == key, cancellationToken);
-            if (validator is not null)
-            {
-                await change.LoadValidatorAsync(validator.Id, cancellationToken);
-            }
-
-            if (validator is null || change.Incident.Validators.All(v => v.ValidatorId != validator.Id))
+            await change.LoadValidatorAsync(validator.Id, cancellationToken);
+            if (change.Incident.Validators.All(v => v.ValidatorId != validator.Id))
             {
                 throw new NotFoundException($"Validator '{key}' is not in this incident's validator set.");
             }
 
-            var bound = await db.OperatorBindings.AnyAsync(b => b.UserId == userId && b.ValidatorId == validator.Id, cancellationToken);
-            if (!bound && !onBehalf)
+            // Again under the lock: two retries of one report racing each other must apply once.
+            if (idempotencyKey is not null && await ReplayAsync(userId, idempotencyKey, requestHash, cancellationToken) is { } raced)
             {
-                throw new ForbiddenException($"You may report only for validators bound to you; '{key}' is not.");
-            }
-
-            var requestHash = Hash($"{incidentId:N}|{key}|{state}|{version}|{note}");
-            if (idempotencyKey is not null)
-            {
-                var previous = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == idempotencyKey, cancellationToken);
-                if (previous is not null)
-                {
-                    return previous.RequestHash == requestHash
-                        ? new ReportResult(JsonSerializer.Deserialize<StatusAnswer>(previous.ResponseBody, JsonSerializerOptions.Web)!, Replayed: true, Changed: false)
-                        : throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
-                }
+                return raced;
             }
 
             var by = bound ? actor : $"{actor} (on behalf of the operator)";
@@ -157,7 +165,7 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
             if (report is not null)
             {
                 change.ValidatorChanged(validator.Id);
-                change.Record(TimelineKinds.ValidatorStatus, Describe(validator, report), by);
+                change.Record(TimelineKinds.ValidatorStatus, Describe(validator.Name, report), by);
             }
 
             var line = change.Incident.Validators.Single(v => v.ValidatorId == validator.Id);
@@ -188,9 +196,23 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
         }, cancellationToken);
     }
 
-    private static string Describe(Validator validator, StatusReport report)
+    /// <summary>The first answer to this key, or null if the key is new; a key reused for another report is a conflict.</summary>
+    private async Task<ReportResult?> ReplayAsync(Guid userId, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder($"{validator.Name}: {ValidatorTransitions.Name(report.From)} → {ValidatorTransitions.Name(report.To)}");
+        var previous = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == idempotencyKey, cancellationToken);
+        if (previous is null)
+        {
+            return null;
+        }
+
+        return previous.RequestHash == requestHash
+            ? new ReportResult(JsonSerializer.Deserialize<StatusAnswer>(previous.ResponseBody, JsonSerializerOptions.Web)!, Replayed: true, Changed: false)
+            : throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
+    }
+
+    private static string Describe(string validatorName, StatusReport report)
+    {
+        var text = new StringBuilder($"{validatorName}: {ValidatorTransitions.Name(report.From)} → {ValidatorTransitions.Name(report.To)}");
         if (report.Version is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $", running {report.Version}");

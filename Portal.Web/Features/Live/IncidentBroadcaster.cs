@@ -21,6 +21,9 @@ public sealed record Fragment(string Target, string Html, long Revision);
 public sealed partial class IncidentBroadcaster(
     IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, QuorumCache quorums, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
+    /// <summary>At most twenty passes a second: isolated changes go out at once, bursts are merged.</summary>
+    private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly Channel<IncidentChanged> _queue = Channel.CreateUnbounded<IncidentChanged>(new UnboundedChannelOptions { SingleReader = true });
 
     public void Enqueue(IncidentChanged change) => _queue.Writer.TryWrite(change);
@@ -29,6 +32,7 @@ public sealed partial class IncidentBroadcaster(
     {
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
+            var passStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var pending = new Dictionary<Guid, (HashSet<Guid> Validators, bool All, ChangedParts Parts)>();
             while (_queue.Reader.TryRead(out var change))
             {
@@ -47,6 +51,13 @@ public sealed partial class IncidentBroadcaster(
                 {
                     LogBroadcastFailed(ex, incidentId);
                 }
+            }
+
+            // Under a burst, let changes gather for a moment: one render per pass however many reports arrived.
+            var rest = MinimumPassInterval - System.Diagnostics.Stopwatch.GetElapsedTime(passStarted);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, stoppingToken);
             }
         }
     }
