@@ -48,7 +48,7 @@ public sealed record IncidentView(
 public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
 {
     /// <summary>The incident page shows (and live updates send) the latest entries; the rest is on the timeline page.</summary>
-    public const int TimelineShown = 30;
+    public const int TimelineShown = 10;
 
     /// <summary>Only what the quorum document needs: the frozen stakes and states, not names, releases or timeline.</summary>
     public async Task<QuorumDocument?> QuorumAsync(Guid incidentId, CancellationToken cancellationToken = default)

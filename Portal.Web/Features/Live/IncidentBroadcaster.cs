@@ -21,8 +21,9 @@ public sealed record Fragment(string Target, string Html, long Revision);
 public sealed partial class IncidentBroadcaster(
     IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, QuorumCache quorums, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
-    /// <summary>At most twenty passes a second: isolated changes go out at once, bursts are merged.</summary>
+    /// <summary>Bounds on the spacing of passes: isolated changes go out at once, bursts are merged.</summary>
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaximumPassInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Channel<IncidentChanged> _queue = Channel.CreateUnbounded<IncidentChanged>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -53,8 +54,10 @@ public sealed partial class IncidentBroadcaster(
                 }
             }
 
-            // Under a burst, let changes gather for a moment: one render per pass however many reports arrived.
-            var rest = MinimumPassInterval - System.Diagnostics.Stopwatch.GetElapsedTime(passStarted);
+            // Under a burst, let changes gather: one render per pass however many reports arrived, and passes
+            // spaced by twice their own cost, so sending to thousands of watchers never starves the API.
+            var cost = System.Diagnostics.Stopwatch.GetElapsedTime(passStarted);
+            var rest = TimeSpan.FromTicks(Math.Clamp(cost.Ticks * 2, MinimumPassInterval.Ticks, MaximumPassInterval.Ticks)) - cost;
             if (rest > TimeSpan.Zero)
             {
                 await Task.Delay(rest, stoppingToken);
