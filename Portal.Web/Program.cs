@@ -31,6 +31,7 @@ builder.Services.AddScoped<OverviewService>();
 builder.Services.AddScoped<IncidentWrites>();
 builder.Services.AddScoped<IncidentReader>();
 builder.Services.AddScoped<IncidentService>();
+builder.Services.AddSingleton<ReportBatcher>();
 builder.Services.AddScoped<ReleaseService>();
 builder.Services.AddScoped<SnapshotService>();
 builder.Services.AddSingleton<PartLinks>();

@@ -25,7 +25,7 @@ public sealed record ReportResult(StatusAnswer Answer, bool Replayed, bool Chang
 
 public sealed record ValidatorSetSummary(int Count, string TotalStake);
 
-public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, TimeProvider clock)
+public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, ReportBatcher reports, TimeProvider clock)
 {
     public async Task<Network> CreateNetworkAsync(string name, string chainId, QuorumRule rule, CancellationToken cancellationToken = default)
     {
@@ -141,65 +141,25 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
         }
 
         var requestHash = Hash($"{incidentId:N}|{key}|{state}|{version}|{note}");
-        if (idempotencyKey is not null && await ReplayAsync(userId, idempotencyKey, requestHash, cancellationToken) is { } replayed)
+        if (idempotencyKey is not null && await ReplayAsync(db, userId, idempotencyKey, requestHash, cancellationToken) is { } replayed)
         {
             return replayed;
         }
 
-        return await writes.ChangeAsync(incidentId, actor, async change =>
-        {
-            await change.LoadValidatorAsync(validator.Id, cancellationToken);
-            if (change.Incident.Validators.All(v => v.ValidatorId != validator.Id))
-            {
-                throw new NotFoundException($"Validator '{key}' is not in this incident's validator set.");
-            }
-
-            // Again under the lock: two retries of one report racing each other must apply once.
-            if (idempotencyKey is not null && await ReplayAsync(userId, idempotencyKey, requestHash, cancellationToken) is { } raced)
-            {
-                return raced;
-            }
-
-            var by = bound ? actor : $"{actor} (on behalf of the operator)";
-            var report = change.Incident.Report(validator.Id, state, version, note, by, onBehalf && !bound, change.Now);
-            if (report is not null)
-            {
-                change.ValidatorChanged(validator.Id);
-                change.Record(TimelineKinds.ValidatorStatus, Describe(validator.Name, report), by);
-            }
-
-            var line = change.Incident.Validators.Single(v => v.ValidatorId == validator.Id);
-            var answer = new StatusAnswer(validator.Key, ValidatorTransitions.Name(line.State), line.Version, line.UpdatedAt);
-            if (idempotencyKey is not null)
-            {
-                db.IdempotencyRecords.Add(new IdempotencyRecord
-                {
-                    UserId = userId,
-                    Key = idempotencyKey,
-                    RequestHash = requestHash,
-                    StatusCode = StatusCodes.Status200OK,
-                    ResponseBody = JsonSerializer.Serialize(answer, JsonSerializerOptions.Web),
-                    CreatedAt = change.Now,
-                });
-                try
-                {
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-                catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-                {
-                    // The same key, used at the same moment for a report on another incident: nothing of this one is kept.
-                    throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
-                }
-            }
-
-            return new ReportResult(answer, Replayed: false, Changed: report is not null);
-        }, cancellationToken);
+        var by = bound ? actor : $"{actor} (on behalf of the operator)";
+        return await reports.SubmitAsync(
+            new ReportCommand(incidentId, validator.Id, validator.Key, validator.Name, state, version, note, userId, by, onBehalf && !bound, idempotencyKey, requestHash),
+            cancellationToken);
     }
 
-    /// <summary>The first answer to this key, or null if the key is new; a key reused for another report is a conflict.</summary>
-    private async Task<ReportResult?> ReplayAsync(Guid userId, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first answer to this key, or null if the key is new; a key reused for another report is a conflict.
+    /// Records added earlier in the same batch (not saved yet) count too.
+    /// </summary>
+    internal static async Task<ReportResult?> ReplayAsync(PortalDbContext db, Guid userId, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
-        var previous = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == idempotencyKey, cancellationToken);
+        var previous = db.IdempotencyRecords.Local.FirstOrDefault(r => r.UserId == userId && r.Key == idempotencyKey)
+            ?? await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == idempotencyKey, cancellationToken);
         if (previous is null)
         {
             return null;
@@ -210,7 +170,7 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, T
             : throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
     }
 
-    private static string Describe(string validatorName, StatusReport report)
+    internal static string Describe(string validatorName, StatusReport report)
     {
         var text = new StringBuilder($"{validatorName}: {ValidatorTransitions.Name(report.From)} → {ValidatorTransitions.Name(report.To)}");
         if (report.Version is not null)

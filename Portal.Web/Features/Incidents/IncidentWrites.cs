@@ -38,9 +38,13 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
 
         var change = new IncidentChange(incident, network, actor, clock.GetUtcNow(), lastHash, db);
         var result = await work(change);
-        if (change.HasEntries)
+        if (db.ChangeTracker.HasChanges())
         {
             await db.SaveChangesAsync(cancellationToken);
+        }
+
+        if (change.HasEntries)
+        {
             if (change.SyncQuorum(await QuorumTotalsAsync(db, incidentId, cancellationToken)))
             {
                 await db.SaveChangesAsync(cancellationToken);
