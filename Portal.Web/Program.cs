@@ -83,7 +83,12 @@ if (!app.Environment.IsDevelopment())
 // The API answers every error with problem+json; pages get a friendly page (500, 404) that leaks nothing.
 app.UseWhen(ApiErrors.IsApi, api =>
 {
-    api.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ApiErrors.StatusFor });
+    api.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        StatusCodeSelector = ApiErrors.StatusFor,
+        // A caller's bad input is not the portal's error: no stack trace at Error level for a 4xx.
+        SuppressDiagnosticsCallback = context => ApiErrors.StatusFor(context.Exception) < StatusCodes.Status500InternalServerError,
+    });
     api.UseStatusCodePages();
 });
 app.UseWhen(c => !ApiErrors.IsApi(c), pages =>
