@@ -65,26 +65,25 @@ public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
 
     public async Task<IncidentView?> LoadAsync(Guid incidentId, CancellationToken cancellationToken = default)
     {
-        var incident = await db.Incidents.AsNoTracking().Include(i => i.Validators).SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
+        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
         if (incident is null)
         {
             return null;
         }
 
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
-        var ids = incident.Validators.Select(v => v.ValidatorId).ToList();
-        var profiles = await db.Validators.AsNoTracking().Where(v => ids.Contains(v.Id)).ToDictionaryAsync(v => v.Id, cancellationToken);
-        var lines = incident.Validators
-            .Select(v =>
-            {
-                var p = profiles[v.ValidatorId];
-                return new ValidatorLine(v.ValidatorId, p.Key, p.Name, p.TimeZone, p.Contact, v.Stake, v.State, v.Version, v.Note, v.UpdatedAt, v.UpdatedBy);
-            })
+
+        // One projected join rather than two entity sets: this read runs on every broadcast, for every validator.
+        var lines = (await db.IncidentValidators.AsNoTracking()
+                .Where(iv => iv.IncidentId == incidentId)
+                .Join(db.Validators, iv => iv.ValidatorId, v => v.Id, (iv, v) => new ValidatorLine(
+                    iv.ValidatorId, v.Key, v.Name, v.TimeZone, v.Contact, iv.Stake, iv.State, iv.Version, iv.Note, iv.UpdatedAt, iv.UpdatedBy))
+                .ToListAsync(cancellationToken))
             .OrderByDescending(l => l.Stake)
             .ThenBy(l => l.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();
 
-        var quorum = incident.EvaluateQuorum(network.Quorum);
+        var quorum = Quorum.Evaluate(network.Quorum, [.. lines.Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))]);
         var byId = lines.ToDictionary(l => l.ValidatorId.ToString("N"));
         var closing = quorum.SmallestClosingSet.Select(v => byId[v.Key]).ToList();
 

@@ -13,7 +13,8 @@ public sealed record DeclareSnapshot(long Height, string BlockHash, Sha256Digest
 /// <summary>Where each part goes: a presigned URL (S3) or the portal's own part endpoint (local store).</summary>
 public sealed record PartTarget(int Number, Uri Url, long Offset, long Size);
 
-public sealed record UploadPlan(Guid SnapshotId, long PartSize, int PartCount, IReadOnlyList<int> UploadedParts);
+/// <summary>How to upload a snapshot; <see cref="Open"/> is false once it takes no more parts.</summary>
+public sealed record UploadPlan(Guid SnapshotId, long PartSize, int PartCount, IReadOnlyList<int> UploadedParts, bool Open);
 
 /// <summary>
 /// Snapshots from declaration to publication. Every step is also an incident change: it bumps the revision,
@@ -69,7 +70,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
         var uploaded = snapshot is { Status: SnapshotStatus.Uploading, UploadId: { } uploadId }
             ? (await store.ListPartsAsync(snapshot.BlobKey, uploadId, cancellationToken)).Where(p => p.Size == ExpectedPartSize(snapshot, p.Number)).Select(p => p.Number).ToList()
             : [];
-        return new UploadPlan(snapshot.Id, PartSizeFor(snapshot.DeclaredSize), PartCountFor(snapshot.DeclaredSize), uploaded);
+        return new UploadPlan(snapshot.Id, PartSizeFor(snapshot.DeclaredSize), PartCountFor(snapshot.DeclaredSize), uploaded, snapshot.Status == SnapshotStatus.Uploading);
     }
 
     /// <summary>Upload targets for the given parts, valid for <see cref="PartUrlLifetime"/>.</summary>

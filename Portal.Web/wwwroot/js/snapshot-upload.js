@@ -51,17 +51,26 @@
     button.disabled = true;
     bar.hidden = false;
     try {
+      const sha256 = form.sha256.value.trim().toLowerCase();
       let memory = remembered();
-      if (!memory || memory.name !== file.name || memory.size !== file.size) {
-        const created = await call("POST", `/snapshots/browser/incidents/${incidentId}`, {
-          height: Number(form.height.value), blockHash: form.blockHash.value, sha256: form.sha256.value.trim().toLowerCase(),
-          sizeBytes: file.size, fileName: file.name, notes: form.notes.value || null,
-        });
-        memory = { id: created.id, name: file.name, size: file.size };
-        remember(memory);
+      let plan = null;
+      // Resume only the same file declared with the same digest, and only while that upload is still open
+      // (not completed in another tab, revoked, or finished when its answer was lost).
+      if (memory && memory.name === file.name && memory.size === file.size && memory.sha256 === sha256) {
+        plan = await call("GET", `/snapshots/browser/${memory.id}/upload`).catch(() => null);
+        if (!plan?.open) plan = null;
       }
 
-      const plan = await call("GET", `/snapshots/browser/${memory.id}/upload`);
+      if (!plan) {
+        const created = await call("POST", `/snapshots/browser/incidents/${incidentId}`, {
+          height: Number(form.height.value), blockHash: form.blockHash.value, sha256,
+          sizeBytes: file.size, fileName: file.name, notes: form.notes.value || null,
+        });
+        memory = { id: created.id, name: file.name, size: file.size, sha256 };
+        remember(memory);
+        plan = await call("GET", `/snapshots/browser/${memory.id}/upload`);
+      }
+
       const done = new Set(plan.uploadedParts);
       const todo = [];
       for (let n = 1; n <= plan.partCount; n++) if (!done.has(n)) todo.push(n);

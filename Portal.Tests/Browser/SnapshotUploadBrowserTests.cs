@@ -1,0 +1,225 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Portal.Data.Identity;
+using Portal.Tests.Infrastructure;
+using Portal.Tests.Snapshots;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Snapshots;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.Tests.Browser;
+
+/// <summary>
+/// The snapshot page's uploader in a real Chromium, on the local blob store: a 130 MiB file (three parts of
+/// at most 64 MiB) goes up in parts through the portal's signed part links and is hashed by the verifier; and
+/// an upload cut off after one part resumes after a reload, sending only the missing parts.
+/// </summary>
+public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, ChromiumFixture chromium)
+    : IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>, IAsyncLifetime
+{
+    private const long FileSize = 130L * 1024 * 1024;
+    private const string BlockHash = "0xB2F1C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+    private const float UploadTimeoutMs = 90_000;
+    private static readonly TimeSpan VerifyTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<string> _files = [];
+    private DemoIncident? _incident;
+
+    private DemoIncident Incident => _incident ?? throw new InvalidOperationException("Not initialised.");
+
+    private string SnapshotsPath => $"/incidents/{Incident.Id}/snapshots";
+
+    public async Task InitializeAsync()
+    {
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        }
+
+        _incident = await DemoIncident.LoadAsync(portal);
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_file_chosen_in_the_browser_is_uploaded_in_parts_and_verified()
+    {
+        Assert.Equal(3, SnapshotService.PartCountFor(FileSize));
+        var (path, sha256) = WriteFile(seed: 101, "upload-whole");
+        var coredev = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
+        var page = await chromium.NewPageAsync(portal);
+        await using var context = page.Context;
+        await SignInAsync(page, coredev);
+
+        await page.GotoAsync(SnapshotsPath);
+        await Expect(page.Locator("#upload-progress")).ToBeHiddenAsync();
+        await FillAsync(page, path, height: 1724748, sha256);
+        await page.Locator("#upload-form button[type=submit]").ClickAsync();
+
+        await Expect(page.Locator("#upload-progress")).ToBeVisibleAsync();
+        await Expect(page.Locator("#upload-status")).ToHaveTextAsync(new Regex("^Uploaded\\."), new() { Timeout = UploadTimeoutMs });
+        Assert.Equal(1000, await page.Locator("#upload-progress").EvaluateAsync<int>("bar => bar.value"));
+        Assert.Null(await page.EvaluateAsync<string?>($"() => localStorage.getItem('portal.snapshot-upload.{Incident.Id}')"));
+
+        var id = await SnapshotIdAsync(Path.GetFileName(path));
+        var (status, computed) = await WaitForVerdictAsync(id);
+        Assert.Equal("AwaitingApproval", status);
+        Assert.Equal(sha256, computed);
+        Assert.Null(await portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task An_upload_interrupted_after_one_part_resumes_after_a_reload_sending_only_the_missing_parts()
+    {
+        var (path, sha256) = WriteFile(seed: 202, "upload-resume");
+        var coredev = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
+        var page = await chromium.NewPageAsync(portal);
+        await using var context = page.Context;
+        await SignInAsync(page, coredev);
+        await page.GotoAsync(SnapshotsPath);
+        await Expect(page.Locator("#upload-status")).ToBeEmptyAsync();
+
+        // Only the first part request to reach the network gets through; the others are cut off.
+        var allowed = 0;
+        var refused = 0;
+        await page.RouteAsync("**/snapshots/parts/**", route =>
+        {
+            if (Interlocked.Increment(ref allowed) == 1)
+            {
+                return route.ContinueAsync();
+            }
+
+            Interlocked.Increment(ref refused);
+            return route.AbortAsync();
+        });
+        await FillAsync(page, path, height: 1724749, sha256);
+        await page.Locator("#upload-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#upload-status")).ToContainTextAsync("Press Upload again to resume", new() { Timeout = UploadTimeoutMs });
+
+        // The one part let through lands whole in the store's upload folder.
+        var id = await SnapshotIdAsync(Path.GetFileName(path));
+        var uploadId = await portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'");
+        Assert.NotNull(uploadId);
+        var folder = Path.Combine(portal.BlobFolder, ".uploads", uploadId);
+        var stored = await WaitForAsync(() => Directory.Exists(folder) ? Directory.GetFiles(folder, "part-?????") : [], files => files.Length >= 1, TimeSpan.FromSeconds(60));
+        var survivor = Assert.Single(stored);
+        Assert.Equal(2, Volatile.Read(ref refused));
+        var survivorWritten = File.GetLastWriteTimeUtc(survivor);
+        await page.UnrouteAsync("**/snapshots/parts/**");
+
+        // After a reload the page remembers the upload.
+        await page.ReloadAsync();
+        await Expect(page.Locator("#upload-status")).ToContainTextAsync("was interrupted");
+        await Expect(page.Locator("#upload-status")).ToContainTextAsync("choose the same file");
+        await Expect(page.Locator("#upload-status")).ToContainTextAsync(Path.GetFileName(path));
+
+        var puts = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "PUT" && request.Url.Contains("/snapshots/parts/", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref puts);
+            }
+        };
+
+        // Just before completing (which removes the upload folder), the surviving part is still the one written before the reload.
+        DateTime? survivorAtCompletion = null;
+        var partsAtCompletion = -1;
+        await page.RouteAsync("**/upload/complete", route =>
+        {
+            survivorAtCompletion = File.Exists(survivor) ? File.GetLastWriteTimeUtc(survivor) : null;
+            partsAtCompletion = Directory.GetFiles(folder, "part-?????").Length;
+            return route.ContinueAsync();
+        });
+        await FillAsync(page, path, height: 1724749, sha256);
+        await page.Locator("#upload-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#upload-status")).ToHaveTextAsync(new Regex("^Uploaded\\."), new() { Timeout = UploadTimeoutMs });
+
+        Assert.Equal(2, Volatile.Read(ref puts));
+        Assert.Equal(3, partsAtCompletion);
+        Assert.Equal(survivorWritten, survivorAtCompletion);
+        Assert.Equal(1, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM snapshots WHERE file_name = '{Path.GetFileName(path)}'"));
+        var (status, computed) = await WaitForVerdictAsync(id);
+        Assert.Equal("AwaitingApproval", status);
+        Assert.Equal(sha256, computed);
+    }
+
+    private static async Task FillAsync(IPage page, string path, long height, string sha256)
+    {
+        await page.Locator("#upload-form input[name=file]").SetInputFilesAsync(path);
+        await page.Locator("#upload-form input[name=height]").FillAsync(height.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#upload-form input[name=blockHash]").FillAsync(BlockHash);
+        await page.Locator("#upload-form input[name=sha256]").FillAsync(sha256);
+    }
+
+    private static async Task SignInAsync(IPage page, TestUser user)
+    {
+        await page.GotoAsync("/account/sign-in");
+        await PortalPages.SignInWithPasswordAsync(page, user.UserName, user.Password);
+        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await PortalPages.ExpectSignedInAsAsync(page, user.UserName);
+    }
+
+    /// <summary>A file of deterministic bytes, written part by part, and its SHA-256.</summary>
+    private (string Path, string Sha256) WriteFile(int seed, string prefix)
+    {
+        var path = Path.Combine(Path.GetTempPath(), PortalPages.UniqueName(prefix) + ".tar");
+        _files.Add(path);
+        var partSize = SnapshotService.PartSizeFor(FileSize);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var file = File.Create(path))
+        {
+            for (var n = 1; n <= SnapshotService.PartCountFor(FileSize); n++)
+            {
+                var bytes = SnapshotBytes.Part(seed, n, Math.Min(partSize, FileSize - ((n - 1) * partSize)));
+                file.Write(bytes);
+                sha.AppendData(bytes);
+            }
+        }
+
+        Assert.Equal(FileSize, new FileInfo(path).Length);
+        return (path, Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
+    private async Task<Guid> SnapshotIdAsync(string fileName) =>
+        await portal.Database.ScalarAsync<Guid>($"SELECT id FROM snapshots WHERE incident_id = '{Incident.Id}' AND file_name = '{fileName}'");
+
+    /// <summary>Polls until the verifier has moved the snapshot out of Uploading/Uploaded/Verifying, or the time runs out.</summary>
+    private async Task<(string? Status, string? ComputedSha256)> WaitForVerdictAsync(Guid id) =>
+        await WaitForAsync(async () =>
+        {
+            await using var dataSource = portal.Database.CreateDataSource();
+            await using var command = dataSource.CreateCommand("SELECT status, computed_sha256 FROM snapshots WHERE id = $1");
+            command.Parameters.Add(new() { Value = id });
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync(), $"no snapshot {id}");
+            return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1).Trim());
+        }, r => r.Item1 is not ("Uploading" or "Uploaded" or "Verifying"), VerifyTimeout);
+
+    private static Task<T> WaitForAsync<T>(Func<T> read, Func<T, bool> done, TimeSpan timeout) =>
+        WaitForAsync(() => Task.FromResult(read()), done, timeout);
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
