@@ -31,7 +31,7 @@ public sealed class InvitationBrowserTests(BrowserPortalFactory portal, Chromium
         await page.Locator("#confirm-password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Set password and sign in" }).ClickAsync();
 
-        await page.WaitForURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.Home);
         await PortalPages.ExpectSignedInAsAsync(page, name);
 
         // The link was for one use: it no longer offers a password form, even to the signed-in user.
@@ -43,7 +43,7 @@ public sealed class InvitationBrowserTests(BrowserPortalFactory portal, Chromium
         await PortalPages.SignOutAsync(page);
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, name, password);
-        await page.WaitForURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.Home);
         await PortalPages.ExpectSignedInAsAsync(page, name);
     }
 }

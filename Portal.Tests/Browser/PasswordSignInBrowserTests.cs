@@ -20,7 +20,7 @@ public sealed class PasswordSignInBrowserTests(BrowserPortalFactory portal, Chro
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, name, Password);
 
-        await page.WaitForURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.Home);
         await PortalPages.ExpectSignedInAsAsync(page, name);
         await Expect(page.Locator("#sign-in-error")).ToHaveCountAsync(0);
     }
@@ -42,7 +42,7 @@ public sealed class PasswordSignInBrowserTests(BrowserPortalFactory portal, Chro
 
         // The session really is absent: a page that needs one still sends the browser to sign in.
         await page.GotoAsync("/account/tokens");
-        await page.WaitForURLAsync(new Regex("/account/sign-in\\?ReturnUrl="));
+        await Expect(page).ToHaveURLAsync(new Regex("/account/sign-in\\?ReturnUrl="));
     }
 
     [Fact]
@@ -55,12 +55,12 @@ public sealed class PasswordSignInBrowserTests(BrowserPortalFactory portal, Chro
 
         await page.GotoAsync("/account/tokens");
 
-        await page.WaitForURLAsync(new Regex(@"^https://localhost:\d+/account/sign-in\?ReturnUrl=%2Faccount%2Ftokens$"));
+        await Expect(page).ToHaveURLAsync(new Regex(@"^https://localhost:\d+/account/sign-in\?ReturnUrl=%2Faccount%2Ftokens$"));
         await Expect(page.Locator("#tokens")).ToHaveCountAsync(0);
 
         await PortalPages.SignInWithPasswordAsync(page, name, Password);
 
-        await page.WaitForURLAsync(new Regex(@"^https://localhost:\d+/account/tokens$"));
+        await Expect(page).ToHaveURLAsync(new Regex(@"^https://localhost:\d+/account/tokens$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API tokens" })).ToBeVisibleAsync();
         await PortalPages.ExpectSignedInAsAsync(page, name);
     }
