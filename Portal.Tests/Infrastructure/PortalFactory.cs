@@ -123,3 +123,12 @@ public sealed class DemoPortalFactory : PortalFactory
 {
     protected override bool SeedDemo => true;
 }
+
+/// <summary>
+/// Another portal process on an existing portal's database, sharing nothing else: a restart, a second
+/// instance behind a load balancer. (It creates and drops an empty database of its own, unused.)
+/// </summary>
+public sealed class SameDatabasePortal(TestDatabase shared) : PortalFactory
+{
+    protected override string PortalConnectionString => shared.ConnectionString;
+}

@@ -9,12 +9,12 @@ namespace Portal.Tests.Web;
 public sealed class MultiInstanceTests : IAsyncLifetime
 {
     private readonly DemoPortalFactory _a = new();
-    private SecondInstance? _b;
+    private SameDatabasePortal? _b;
 
     public async Task InitializeAsync()
     {
         await _a.InitializeAsync();
-        _b = new SecondInstance(_a.Database);
+        _b = new SameDatabasePortal(_a.Database);
         await _b.InitializeAsync();
     }
 
@@ -78,9 +78,4 @@ public sealed class MultiInstanceTests : IAsyncLifetime
             $"SELECT count(*) FROM timeline_events WHERE incident_id = '{incident.Id}' AND kind = 'validator-status' AND summary LIKE '%→ upgraded%' AND summary LIKE '%v0.1.8-beta-hotfix%' AND at >= now() - interval '1 minute'"));
     }
 
-    /// <summary>A second process on the same database (its own blob folder, nothing else shared).</summary>
-    private sealed class SecondInstance(TestDatabase shared) : PortalFactory
-    {
-        protected override string PortalConnectionString => shared.ConnectionString;
-    }
 }

@@ -157,11 +157,6 @@ public sealed class SecurityTests(PortalFactory portal) : IClassFixture<PortalFa
         Assert.Contains(user.UserName, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    /// <summary>A second portal process on the same database: nothing shared with the first but PostgreSQL.</summary>
-    private sealed class SameDatabasePortal(TestDatabase shared) : PortalFactory
-    {
-        protected override string PortalConnectionString => shared.ConnectionString;
-    }
 }
 
 public sealed class RateLimitTests(RateLimitTests.TightLimits portal) : IClassFixture<RateLimitTests.TightLimits>

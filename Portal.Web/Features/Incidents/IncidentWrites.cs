@@ -50,12 +50,22 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
                 await db.SaveChangesAsync(cancellationToken);
             }
 
-            var payload = JsonSerializer.Serialize(change.Notification(), JsonSerializerOptions.Web);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
+            await NotifyAsync(db, change.Notification(), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// Raises the notification every instance's listener turns into a broadcast. Inside a transaction it is
+    /// delivered only if that transaction commits; outside one (verification progress) at once.
+    /// </summary>
+    public static async Task NotifyAsync(PortalDbContext db, IncidentChanged change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var payload = JsonSerializer.Serialize(change, JsonSerializerOptions.Web);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({Channel}, {payload})", cancellationToken);
     }
 
     /// <summary>Per-state counts and exact stake sums, read inside the change's transaction so they include it.</summary>

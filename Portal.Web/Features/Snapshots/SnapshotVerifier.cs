@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Portal.Data;
@@ -113,7 +112,7 @@ public sealed partial class SnapshotVerifier(
                 total += read;
                 if (Stopwatch.GetElapsedTime(lastProgress) >= ProgressInterval)
                 {
-                    if (!await RenewAsync(snapshot, total, cancellationToken))
+                    if (!await RenewAsync(db, snapshot, total, cancellationToken))
                     {
                         LogLostLease(snapshotId);
                         return; // someone else took over; their full pass will decide
@@ -142,7 +141,7 @@ public sealed partial class SnapshotVerifier(
     }
 
     /// <summary>Renews the lease, records progress and tells watchers; false if another verifier owns the job now.</summary>
-    private async Task<bool> RenewAsync(Snapshot snapshot, long hashed, CancellationToken cancellationToken)
+    private async Task<bool> RenewAsync(PortalDbContext db, Snapshot snapshot, long hashed, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("""
@@ -160,10 +159,7 @@ public sealed partial class SnapshotVerifier(
         }
 
         // Progress is not a change of the incident (no new revision), but watchers see the bar move.
-        await using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection);
-        notify.Parameters.Add(new NpgsqlParameter { Value = IncidentWrites.Channel });
-        notify.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new IncidentChanged(snapshot.IncidentId, revision, [], false, ChangedParts.Snapshots), JsonSerializerOptions.Web) });
-        await notify.ExecuteNonQueryAsync(cancellationToken);
+        await IncidentWrites.NotifyAsync(db, new IncidentChanged(snapshot.IncidentId, revision, [], false, ChangedParts.Snapshots), cancellationToken);
         return true;
     }
 
