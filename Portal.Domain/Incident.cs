@@ -24,6 +24,12 @@ public sealed class Incident
     public DateTimeOffset UpdatedAt { get; private set; }
     public IReadOnlyList<IncidentValidator> Validators => _validators;
 
+    /// <summary>How many timeline entries the portal wrote, the newest one's hash and the server's seal over both.</summary>
+    public long TimelineCount { get; private set; }
+    public string TimelineHead { get; private set; } = TimelineEvent.Genesis;
+    public string? TimelineSeal { get; private set; }
+    public TimelineAnchor Anchor => new(TimelineCount, TimelineHead, TimelineSeal);
+
     public static Incident Declare(Network network, string title, BlockHeight haltHeight, string? summary, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -198,6 +204,19 @@ public sealed class Incident
 
     /// <summary>Any other recorded change to the incident (a draft edited, a summary changed) bumps the revision.</summary>
     public void Changed(DateTimeOffset at) => Touch(at);
+
+    /// <summary>Moves the timeline's anchor to a new head; written in the same transaction as the entries it counts.</summary>
+    public void AnchorTimeline(TimelineAnchor anchor)
+    {
+        if (anchor.Seal is null || anchor.Count < 1)
+        {
+            throw new DomainException("A timeline anchor needs a seal and at least one entry.");
+        }
+
+        TimelineCount = anchor.Count;
+        TimelineHead = anchor.Head;
+        TimelineSeal = anchor.Seal;
+    }
 
     public static string Describe(IncidentStatus status) => status switch
     {

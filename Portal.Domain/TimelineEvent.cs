@@ -111,4 +111,10 @@ public static class TimelineKinds
     public const string SnapshotVerified = "snapshot-verified";
     public const string SnapshotPublished = "snapshot-published";
     public const string SnapshotRevoked = "snapshot-revoked";
+
+    /// <summary>A timeline from before anchoring, sealed at its next entry.</summary>
+    public const string Anchored = "timeline-anchored";
+
+    /// <summary>The portal found the anchor and the entries disagreeing when it next appended.</summary>
+    public const string AnchorMismatch = "timeline-tampered";
 }

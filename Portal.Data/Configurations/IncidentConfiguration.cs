@@ -14,6 +14,9 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.Property(i => i.Title).HasMaxLength(Limits.IncidentTitleMax);
         builder.Property(i => i.Summary).HasMaxLength(Limits.SummaryMax);
         builder.Property(i => i.Status).HasConversion<string>().HasMaxLength(EnumColumns.MaxLength);
+        builder.Property(i => i.TimelineHead).HasMaxLength(64).IsFixedLength();
+        builder.Property(i => i.TimelineSeal).HasMaxLength(64).IsFixedLength();
+        builder.Ignore(i => i.Anchor);
 
         // Every change to an incident bumps Revision and rewrites this row, so xmin catches two writers racing.
         builder.Property<uint>("RowVersion").HasColumnName("xmin").HasColumnType("xid").IsRowVersion();

@@ -18,13 +18,19 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The bootstrap admin's API token (Portal:BootstrapAdminToken) on every test portal.</summary>
     public const string AdminToken = "test-bootstrap-admin-token-0123456789abcdef";
 
+    /// <summary>The timeline anchor key (Portal:Timeline:Key) of every test portal, so tests can forge with the wrong one.</summary>
+    public static byte[] TimelineKey { get; } = [.. Enumerable.Range(1, 32).Select(i => (byte)(i * 7))];
+
     protected virtual bool SeedDemo => false;
 
     /// <summary>Extra settings a subclass needs (rate limits, for instance).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
-    /// <summary>The connection string the portal uses; a subclass may route it through a <see cref="TcpProxy"/>.</summary>
-    protected virtual string PortalConnectionString => Database.ConnectionString;
+    /// <summary>The connection string the portal uses (its own role); a subclass may route it through a <see cref="TcpProxy"/>.</summary>
+    protected virtual string PortalConnectionString => Database.AppConnectionString;
+
+    /// <summary>The owner role's connection string, which the portal migrates with.</summary>
+    protected virtual string OwnerConnectionString => Database.ConnectionString;
 
     /// <summary>Creates the database, then starts the portal, which migrates it (and seeds, if asked).</summary>
     public async Task InitializeAsync()
@@ -72,8 +78,10 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:Portal", PortalConnectionString);
+        builder.UseSetting("ConnectionStrings:PortalOwner", OwnerConnectionString);
         builder.UseSetting("Portal:SeedDemo", SeedDemo ? "true" : "false");
         builder.UseSetting("Portal:BootstrapAdminToken", AdminToken);
+        builder.UseSetting("Portal:Timeline:Key", Convert.ToBase64String(TimelineKey));
         builder.UseSetting("Portal:Blobs:Local:Path", BlobFolder);
 
         // In-process requests have no client address, so every test in a class shares one rate-limit
@@ -99,7 +107,7 @@ public sealed class ProxiedPortalFactory : PortalFactory
     {
         get
         {
-            var target = new NpgsqlConnectionStringBuilder(Database.ConnectionString);
+            var target = new NpgsqlConnectionStringBuilder(Database.AppConnectionString);
             target.Host = "127.0.0.1";
             target.Port = Proxy.Port;
             target.Timeout = 2;
@@ -130,5 +138,7 @@ public sealed class DemoPortalFactory : PortalFactory
 /// </summary>
 public sealed class SameDatabasePortal(TestDatabase shared) : PortalFactory
 {
-    protected override string PortalConnectionString => shared.ConnectionString;
+    protected override string PortalConnectionString => shared.AppConnectionString;
+
+    protected override string OwnerConnectionString => shared.ConnectionString;
 }

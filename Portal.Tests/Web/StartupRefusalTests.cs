@@ -21,6 +21,7 @@ public sealed class StartupRefusalTests(MigratedDatabase db) : IClassFixture<Mig
         };
         start.Environment["ConnectionStrings__Portal"] = db.Database.ConnectionString;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Portal__Timeline__Key"] = Convert.ToBase64String(PortalFactory.TimelineKey);
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -1,6 +1,7 @@
 using Portal.Data.Migrations;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Demo;
+using Portal.Web.Features.Incidents;
 
 namespace Portal.Web.Hosting;
 
@@ -13,11 +14,23 @@ public static partial class DatabaseStartup
     public static async Task<bool> PrepareDatabaseAsync(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Startup");
+        var timelineKey = app.Services.GetRequiredService<TimelineKey>();
+        if (timelineKey.Problem is not null)
+        {
+            LogRefused(logger, timelineKey.Problem);
+            return false;
+        }
+
+        if (timelineKey.IsDevelopmentDefault)
+        {
+            LogDevelopmentKey(logger, TimelineKey.Setting);
+        }
+
         try
         {
             await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(MigrationScript.Embedded());
         }
-        catch (MigrationTamperedException ex)
+        catch (Exception ex) when (ex is MigrationTamperedException or DatabaseRoleException)
         {
             LogRefused(logger, ex.Message);
             return false;
@@ -52,6 +65,9 @@ public static partial class DatabaseStartup
             : $"First sign-in: open {origin.TrimEnd('/')}{link} to choose the password of '{BootstrapAdmin.UserName}'.");
         return 0;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Setting} is not set: timeline anchors are sealed with the public Development key, which protects nothing")]
+    private static partial void LogDevelopmentKey(ILogger logger, string setting);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Refusing to start: {Reason:l}")]
     private static partial void LogRefused(ILogger logger, string reason);

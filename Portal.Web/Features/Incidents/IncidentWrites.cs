@@ -13,8 +13,9 @@ public sealed class NotFoundException(string message) : Exception(message);
 /// reports for one incident apply one at a time (revision and hash chain stay linear) while other incidents
 /// proceed in parallel. Before commit it brings the status in line with quorum, appends the timeline entries,
 /// and queues a <c>pg_notify</c>, which PostgreSQL delivers to every portal instance only if the commit succeeds.
+/// Each appended entry also moves the timeline's sealed anchor on the incident row, in the same transaction.
 /// </summary>
-public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
+public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider clock, TimelineKey key, ILogger<IncidentWrites> logger)
 {
     public const string Channel = "incident_changes";
 
@@ -36,7 +37,8 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
         var lastHash = await db.TimelineEvents.Where(e => e.IncidentId == incidentId).OrderByDescending(e => e.Id).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken);
 
-        var change = new IncidentChange(incident, network, actor, clock.GetUtcNow(), lastHash, db);
+        var (count, preface) = await CheckAnchorAsync(incident, lastHash, cancellationToken);
+        var change = new IncidentChange(incident, network, actor, clock.GetUtcNow(), lastHash, count, preface, key, db);
         var result = await work(change);
         if (db.ChangeTracker.HasChanges())
         {
@@ -56,6 +58,40 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
+
+    /// <summary>
+    /// Checks the anchor against the newest entry before extending it: extending a tampered anchor would seal
+    /// the tampering. A mismatch does not stop the change (the halt goes on); the first entry the change appends
+    /// is then a record of what was found, inside the sealed chain, so the integrity page keeps showing it.
+    /// Returns the number of entries to continue counting from, and that preface (null when all is well).
+    /// </summary>
+    private async Task<(long Count, (string Kind, string Summary)? Preface)> CheckAnchorAsync(Incident incident, string? lastHash, CancellationToken cancellationToken)
+    {
+        var anchor = incident.Anchor;
+        var head = lastHash ?? TimelineEvent.Genesis;
+        if (anchor.Head == head && (anchor.IsSealedBy(key.Bytes, incident.Id) || anchor == TimelineAnchor.Empty))
+        {
+            return (anchor.Count, null);
+        }
+
+        // Rare: only a timeline from before anchoring, or one changed outside the portal, gets here.
+        var entries = await db.TimelineEvents.LongCountAsync(e => e.IncidentId == incident.Id, cancellationToken);
+        if (anchor.Seal is null && anchor.Head == head && anchor.Count == entries)
+        {
+            return (entries, (TimelineKinds.Anchored,
+                $"Timeline anchored at {entries} entries: from here on, deleted or re-hashed entries show against the sealed anchor; the earlier ones were checked by their hash chain only."));
+        }
+
+        var finding = $"Integrity: the timeline's anchor ({anchor.Count} entries ending {Short(anchor.Head)}, {(anchor.Seal is null ? "no seal" : anchor.IsSealedBy(key.Bytes, incident.Id) ? "sealed" : "a seal that does not verify")}) "
+            + $"does not match the table ({entries} entries ending {Short(head)}): entries were removed, added or rewritten outside the portal. The chain continues from the table.";
+        LogAnchorMismatch(incident.Id, finding);
+        return (entries, (TimelineKinds.AnchorMismatch, finding));
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Timeline of incident {IncidentId} was changed outside the portal: {Finding}")]
+    private partial void LogAnchorMismatch(Guid incidentId, string finding);
 
     /// <summary>
     /// Raises the notification every instance's listener turns into a broadcast. Inside a transaction it is
@@ -85,8 +121,10 @@ public sealed class IncidentWrites(PortalDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow();
         var incident = Incident.Declare(network, title, haltHeight, summary, now);
         db.Incidents.Add(incident);
-        db.TimelineEvents.Add(TimelineEvent.Append(incident.Id, null, TimelineKinds.Declared, actor,
-            $"Declared: {incident.Title}, halted at block {haltHeight}.", now));
+        var first = TimelineEvent.Append(incident.Id, null, TimelineKinds.Declared, actor,
+            $"Declared: {incident.Title}, halted at block {haltHeight}.", now);
+        db.TimelineEvents.Add(first);
+        incident.AnchorTimeline(TimelineAnchor.Create(key.Bytes, incident.Id, 1, first.Hash));
         await db.SaveChangesAsync(cancellationToken);
         return incident;
     }
@@ -115,12 +153,19 @@ public sealed class IncidentChange
 
     private readonly PortalDbContext _db;
     private readonly HashSet<Guid> _changedValidators = [];
+    private readonly TimelineKey _key;
     private string? _lastHash;
+    private long _count;
+    private (string Kind, string Summary)? _preface;
     private bool _allValidators;
     private ChangedParts _parts;
 
-    internal IncidentChange(Incident incident, Network network, string actor, DateTimeOffset now, string? lastHash, PortalDbContext db)
+    internal IncidentChange(Incident incident, Network network, string actor, DateTimeOffset now, string? lastHash, long count,
+        (string Kind, string Summary)? preface, TimelineKey key, PortalDbContext db)
     {
+        _count = count;
+        _preface = preface;
+        _key = key;
         Incident = incident;
         Network = network;
         Actor = actor;
@@ -138,10 +183,23 @@ public sealed class IncidentChange
 
     public void Record(string kind, string summary, string? actor = null)
     {
-        var entry = TimelineEvent.Append(Incident.Id, _lastHash, kind, actor ?? Actor, summary, Now);
+        if (_preface is { } preface)
+        {
+            _preface = null;
+            Append(preface.Kind, preface.Summary, "portal");
+        }
+
+        Append(kind, summary, actor ?? Actor);
+        HasEntries = true;
+    }
+
+    private void Append(string kind, string summary, string actor)
+    {
+        var entry = TimelineEvent.Append(Incident.Id, _lastHash, kind, actor, summary, Now);
         _db.TimelineEvents.Add(entry);
         _lastHash = entry.Hash;
-        HasEntries = true;
+        _count++;
+        Incident.AnchorTimeline(TimelineAnchor.Create(_key.Bytes, Incident.Id, _count, entry.Hash));
     }
 
     public void ValidatorChanged(Guid validatorId) => _changedValidators.Add(validatorId);
