@@ -15,16 +15,36 @@ public sealed class DeploymentTests
             RedirectStandardError = true,
             WorkingDirectory = TestEnvironment.RepositoryRoot,
         };
+        start.Environment["PORTAL_TIMELINE_KEY"] = Convert.ToBase64String(PortalFactory.TimelineKey);
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var errors = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
 
         Assert.True(process.ExitCode == 0, "docker-compose config failed: " + errors);
-        foreach (var expected in new[] { "postgres:", "minio:", "portal:", "ConnectionStrings__Portal", "healthcheck:", "8080" })
+        foreach (var expected in new[] { "postgres:", "minio:", "portal:", "ConnectionStrings__Portal", "ConnectionStrings__PortalOwner", "Username=portal_app", "Portal__Timeline__Key", "healthcheck:", "8080" })
         {
             Assert.Contains(expected, output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Docker_compose_refuses_to_start_without_a_timeline_key()
+    {
+        var start = new ProcessStartInfo("docker-compose", ["-f", "docker-compose.yml", "config"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = TestEnvironment.RepositoryRoot,
+        };
+        start.Environment.Remove("PORTAL_TIMELINE_KEY");
+        using var process = Process.Start(start)!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("PORTAL_TIMELINE_KEY", errors, StringComparison.Ordinal);
     }
 
     [Fact]
