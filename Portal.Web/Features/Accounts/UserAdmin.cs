@@ -109,8 +109,10 @@ public sealed class UserAdmin(
 
         if (change.Unlock)
         {
-            Check(await users.SetLockoutEndDateAsync(user, null));
-            Check(await users.ResetAccessFailedCountAsync(user));
+            // Accounts locked before failed sign-ins stopped locking them, and the per-address throttle (below).
+            user.LockoutEnd = null;
+            user.AccessFailedCount = 0;
+            Check(await users.UpdateAsync(user));
             changes.Add("unlocked");
         }
 
