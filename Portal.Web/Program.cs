@@ -75,6 +75,7 @@ if (!await app.PrepareDatabaseAsync())
     return 1;
 }
 
+app.UsePortalForwardedHeaders();
 app.UseMiddleware<RequestLogging>();
 app.UseMiddleware<SecurityHeaders>();
 if (!app.Environment.IsDevelopment())

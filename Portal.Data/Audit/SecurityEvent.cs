@@ -24,6 +24,7 @@ public static class SecurityEventKinds
     public const string SignIn = "sign-in";
     public const string SignInFailed = "sign-in-failed";
     public const string LockedOut = "locked-out";
+    public const string SignInThrottled = "sign-in-throttled";
     public const string SignOut = "sign-out";
     public const string PasswordSet = "password-set";
     public const string PasswordChanged = "password-changed";
@@ -34,4 +35,6 @@ public static class SecurityEventKinds
     public const string UserInvited = "user-invited";
     public const string RolesChanged = "roles-changed";
     public const string ValidatorsBound = "validators-bound";
+    public const string UserChanged = "user-changed";
+    public const string UserReinvited = "user-reinvited";
 }

@@ -9,6 +9,9 @@ public sealed class PortalUser : IdentityUser<Guid>
 
     /// <summary>Who invited this user; null for the bootstrap admin.</summary>
     public Guid? InvitedBy { get; set; }
+
+    /// <summary>Set by an admin: the user can no longer sign in, and their sessions and tokens stop working.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }
 
 /// <summary>The five roles of the portal, by name.</summary>

@@ -44,7 +44,7 @@ public sealed class SecurityTests(PortalFactory portal) : IClassFixture<PortalFa
     }
 
     [Fact]
-    public async Task A_wrong_password_is_refused_audited_and_five_failures_lock_the_account()
+    public async Task A_wrong_password_is_refused_audited_and_five_failures_throttle_this_address_without_locking_the_account()
     {
         var user = await TestUsers.CreateAsync(portal, ["observer"]);
         var client = portal.CreateHttpsClient();
@@ -59,11 +59,12 @@ public sealed class SecurityTests(PortalFactory portal) : IClassFixture<PortalFa
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Contains("The user name or password is wrong.", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("locked", await withRightPassword.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Too many failed attempts", await withRightPassword.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync(new Uri("/account/tokens", UriKind.Relative))).StatusCode);
-        // The fifth failure is the one that locks; the right password afterwards is refused as locked too.
-        Assert.Equal(4L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM security_events WHERE kind = 'sign-in-failed' AND actor = '{user.UserName}'"));
-        Assert.Equal(2L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM security_events WHERE kind = 'locked-out' AND actor = '{user.UserName}'"));
+        Assert.Equal(5L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM security_events WHERE kind = 'sign-in-failed' AND actor = '{user.UserName}'"));
+        Assert.Equal(1L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM security_events WHERE kind = 'sign-in-throttled' AND actor = '{user.UserName}'"));
+        // The account itself is not locked: the throttle is per address (SignInProtectionTests).
+        Assert.Equal(0L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM users WHERE id = '{user.Id}' AND lockout_end IS NOT NULL"));
     }
 
     [Fact]

@@ -32,6 +32,8 @@ public sealed class UserApiTests(DemoPortalFactory portal) : IClassFixture<DemoP
         Assert.Equal("taipei-ops", created.RootElement.GetProperty("userName").GetString());
         Assert.Equal(["operator"], created.RootElement.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.StartsWith("vcp_", token, StringComparison.Ordinal);
+        // Without Portal:PublicUrl the link is built from the request's origin.
+        Assert.StartsWith("http://localhost/account/accept-invitation?", created.RootElement.GetProperty("invitationUrl").GetString(), StringComparison.Ordinal);
         Assert.Equal($"/api/v1/users/{created.RootElement.GetProperty("id").GetGuid()}", response.Headers.Location?.ToString());
 
         var me = await portal.CreateApiClient(token).GetFromJsonAsync<JsonElement>(new Uri("/api/v1/me", UriKind.Relative));

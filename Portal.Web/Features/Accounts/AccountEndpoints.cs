@@ -34,10 +34,16 @@ public static class AccountEndpoints
         account.MapPost("/passkey/request-options", async (SignInManager<PortalUser> signIn) =>
             Results.Content(await signIn.MakePasskeyRequestOptionsAsync(null), "application/json"));
 
-        account.MapPost("/sign-out", async (ClaimsPrincipal principal, SignInManager<PortalUser> signIn, SecurityAudit audit) =>
+        account.MapPost("/sign-out", async (ClaimsPrincipal principal, UserManager<PortalUser> users, SignInManager<PortalUser> signIn, SecurityAudit audit) =>
         {
             if (principal.Identity?.IsAuthenticated == true)
             {
+                // A new security stamp ends every copy of this session, not just the cookie this browser drops.
+                if (await users.GetUserAsync(principal) is { } user)
+                {
+                    await users.UpdateSecurityStampAsync(user);
+                }
+
                 await audit.RecordAsync(SecurityEventKinds.SignOut, principal.Identity.Name ?? "?", Users.UserEndpoints.CallerId(principal));
             }
 

@@ -12,7 +12,9 @@ namespace Portal.Web.Features.Accounts;
 /// <summary>
 /// Authenticates <c>Authorization: Bearer vcp_…</c> (and, for the hub's WebSocket handshake, where browsers
 /// cannot set headers, the <c>access_token</c> query parameter). The token is hashed and looked up; roles are
-/// read from the database on each request, so a role change or a revocation takes effect at once.
+/// read from the database on each request, so a role change, a revocation or disabling the user takes effect at
+/// once. Failed password sign-ins do not matter here: a script's token keeps working while someone guesses the
+/// owner's password. Bad tokens are limited per client address (<see cref="TokenFailureLimiter"/>): 429.
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -20,9 +22,12 @@ public sealed class ApiTokenAuthenticationHandler(
     UrlEncoder encoder,
     PortalDbContext db,
     TimeProvider clock,
+    TokenFailureLimiter failures,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
+
+    private const string RetryAfterItem = "portal.token-retry-after";
 
     /// <summary>Last-used times are written at most this often per token, not on every request.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -35,6 +40,13 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (failures.RetryAfter(address) is { } wait)
+        {
+            Context.Items[RetryAfterItem] = wait;
+            return AuthenticateResult.Fail("Too many invalid tokens from this address.");
+        }
+
         var hash = ApiToken.HashOf(presented);
         var now = clock.GetUtcNow();
         var found = await db.ApiTokens
@@ -42,14 +54,10 @@ public sealed class ApiTokenAuthenticationHandler(
             .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { Token = t, User = u })
             .SingleOrDefaultAsync(Context.RequestAborted);
 
-        if (found is null || !found.Token.IsActive(now))
+        if (found is null || !found.Token.IsActive(now) || found.User.DisabledAt is not null)
         {
-            return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
-        }
-
-        if (found.User.LockoutEnd > now)
-        {
-            return AuthenticateResult.Fail("The account is locked.");
+            failures.Fail(address);
+            return AuthenticateResult.Fail("The token is unknown, revoked or expired, or its user is disabled.");
         }
 
         var roles = await db.UserRoles
@@ -75,6 +83,24 @@ public sealed class ApiTokenAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[RetryAfterItem] is TimeSpan wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many requests",
+                    Detail = $"Too many invalid API tokens from your address: try again in {seconds} seconds.",
+                },
+            });
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         await problems.WriteAsync(new ProblemDetailsContext
@@ -86,7 +112,7 @@ public sealed class ApiTokenAuthenticationHandler(
                 Title = "Authentication required",
                 Detail = ReadToken(Request) is null
                     ? "Send an API token as 'Authorization: Bearer <token>'. Create one on the Tokens page."
-                    : "The token is unknown, revoked or expired.",
+                    : "The token is unknown, revoked or expired, or its user is disabled.",
             },
         });
     }

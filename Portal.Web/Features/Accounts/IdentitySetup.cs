@@ -21,7 +21,7 @@ public static class IdentitySetup
     {
         // Secure cookies everywhere but Development, unless an operator runs plain HTTP on purpose (a local
         // docker compose trial): Portal:SecureCookies=false. Behind a TLS-terminating proxy, keep it true and
-        // set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the portal sees the original scheme and client address.
+        // name the proxy in Portal:ForwardedHeaders so the portal sees the original scheme and client address.
         var secure = configuration.GetValue("Portal:SecureCookies", !environment.IsDevelopment())
             ? CookieSecurePolicy.Always
             : CookieSecurePolicy.SameAsRequest;
@@ -38,14 +38,13 @@ public static class IdentitySetup
                 options.Password.RequireUppercase = false;
                 options.Password.RequireLowercase = false;
                 options.Password.RequireDigit = false;
-                options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Failed sign-ins are throttled per account and address (SignInThrottle), never by locking the account.
+                options.Lockout.AllowedForNewUsers = false;
                 ServiceCollectionExtensions.ConfigureIdentityStore(options);
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<PortalDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders();
 
         // Invitations are password-reset tokens; a week gives an invitee time to act.
@@ -68,6 +67,7 @@ public static class IdentitySetup
             options.Cookie.Name = "portal.auth";
             options.ExpireTimeSpan = TimeSpan.FromDays(14);
             options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
         });
         // Every Identity cookie (application, external, two-factor, passkey state): HttpOnly, Lax, Secure outside Development.
         services.PostConfigureAll<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(options =>
@@ -96,7 +96,13 @@ public static class IdentitySetup
         services.AddScoped<ApiTokens>();
         services.AddScoped<BootstrapAdmin>();
         services.AddScoped<UserDirectory>();
+        services.AddScoped<CallerAccess>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<UserAdmin>();
+        services.AddSingleton<TokenFailureLimiter>();
         services.AddPortalRateLimiting(configuration);
+        services.AddPortalForwardedHeaders(configuration);
         return services;
     }
 

@@ -1,16 +1,13 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Audit;
-using Portal.Data.Identity;
-using Portal.Web.Features.Security;
 
 namespace Portal.Web.Features.Accounts;
 
-public sealed record UserRow(Guid Id, string UserName, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Validators, bool HasPassword, DateTimeOffset CreatedAt);
+public sealed record UserRow(Guid Id, string UserName, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Validators, bool HasPassword, DateTimeOffset CreatedAt, bool Disabled);
 
-/// <summary>What the admin's Users page reads and changes.</summary>
-public sealed class UserDirectory(PortalDbContext db, UserManager<PortalUser> users, SecurityAudit audit)
+/// <summary>What the admin's Users page reads; changes go through <see cref="UserAdmin"/>.</summary>
+public sealed class UserDirectory(PortalDbContext db)
 {
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -23,7 +20,7 @@ public sealed class UserDirectory(PortalDbContext db, UserManager<PortalUser> us
             u.Id, u.UserName!, u.Email,
             [.. roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order(StringComparer.Ordinal)],
             [.. bindings.Where(b => b.UserId == u.Id).Select(b => $"{b.Name} ({b.Key})")],
-            u.PasswordHash is not null, u.CreatedAt))];
+            u.PasswordHash is not null, u.CreatedAt, u.DisabledAt is not null))];
     }
 
     /// <summary>Resolves "chain-id key" lines to validator ids; errors name the line.</summary>
@@ -55,32 +52,6 @@ public sealed class UserDirectory(PortalDbContext db, UserManager<PortalUser> us
         }
 
         return (ids, null);
-    }
-
-    public async Task<string?> SetRolesAsync(Guid userId, IReadOnlyCollection<string> wanted, string actor, Guid actorId, CancellationToken cancellationToken = default)
-    {
-        if (wanted.Count == 0 || wanted.Any(r => !Roles.IsKnown(r)))
-        {
-            return "Choose at least one role.";
-        }
-
-        var user = await users.FindByIdAsync(userId.ToString());
-        if (user is null)
-        {
-            return "No such user.";
-        }
-
-        if (userId == actorId && !wanted.Contains(Roles.Admin))
-        {
-            return "You cannot remove your own admin role; ask another admin.";
-        }
-
-        var current = await users.GetRolesAsync(user);
-        await users.RemoveFromRolesAsync(user, current.Except(wanted));
-        await users.AddToRolesAsync(user, wanted.Except(current));
-        await audit.RecordAsync(SecurityEventKinds.RolesChanged, actor, actorId,
-            $"{user.UserName}: {string.Join(", ", current.Order(StringComparer.Ordinal))} → {string.Join(", ", wanted.Order(StringComparer.Ordinal))}", cancellationToken);
-        return null;
     }
 
     public async Task<IReadOnlyList<SecurityEvent>> RecentEventsAsync(int count, CancellationToken cancellationToken = default) =>

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Incidents;
 using Portal.Web.Features.Releases;
 
@@ -13,7 +14,7 @@ namespace Portal.Web.Features.Demo;
 /// Seeds the CyberMiles halt of 26 May 2019 as a demo: 24 validators with equal stake under "more than 2/3",
 /// so 17 must be ready, stopped at height 1724747. Runs once; a network with the demo chain id means done.
 /// </summary>
-public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes, ReleaseService releases, TimeProvider clock, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes, ReleaseService releases, CallerAccess access, TimeProvider clock, ILogger<DemoSeeder> logger)
 {
     public const string ChainId = "cybermiles-mainnet";
     public const long HaltHeight = 1_724_747;
@@ -41,6 +42,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
             return;
         }
 
+        access.TrustAsSystem();
         var now = clock.GetUtcNow();
         var network = Network.Create("CyberMiles", ChainId, QuorumRule.TwoThirdsOfStake, now);
         var validators = Operators

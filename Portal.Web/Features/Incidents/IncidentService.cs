@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Domain;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Users;
 
 namespace Portal.Web.Features.Incidents;
@@ -25,10 +26,11 @@ public sealed record ReportResult(StatusAnswer Answer, bool Replayed, bool Chang
 
 public sealed record ValidatorSetSummary(int Count, string TotalStake);
 
-public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, ReportBatcher reports, TimeProvider clock)
+public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, ReportBatcher reports, TimeProvider clock, CallerAccess access)
 {
     public async Task<Network> CreateNetworkAsync(string name, string chainId, QuorumRule rule, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin);
         var network = Network.Create(name, chainId, rule, clock.GetUtcNow());
         if (await db.Networks.AnyAsync(n => n.ChainId == network.ChainId, cancellationToken))
         {
@@ -51,6 +53,7 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
 
     public async Task<Incident> DeclareAsync(Guid networkId, string title, long haltHeight, string? summary, string actor, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin, Roles.Commander);
         var network = await db.Networks.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken)
             ?? throw new DomainException($"No network {networkId}.");
         return await writes.DeclareAsync(network, title, BlockHeight.Create(haltHeight), summary, actor, cancellationToken);
@@ -60,8 +63,10 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
     /// Freezes the validator set at <paramref name="height"/>: validators are created or updated on the
     /// network by key, states of validators still present are kept, the rest are dropped. Recorded.
     /// </summary>
-    public Task<ValidatorSetSummary> ImportValidatorSetAsync(Guid incidentId, long height, IReadOnlyList<ValidMember> members, string actor, CancellationToken cancellationToken = default) =>
-        writes.ChangeAsync(incidentId, actor, async change =>
+    public async Task<ValidatorSetSummary> ImportValidatorSetAsync(Guid incidentId, long height, IReadOnlyList<ValidMember> members, string actor, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.Commander);
+        return await writes.ChangeAsync(incidentId, actor, async change =>
         {
             await change.LoadValidatorsAsync(cancellationToken);
             var blockHeight = BlockHeight.Create(height);
@@ -99,15 +104,19 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
             change.AllValidatorsChanged();
             return new ValidatorSetSummary(members.Count, total);
         }, cancellationToken);
+    }
 
-    public Task MoveAsync(Guid incidentId, IncidentStatus next, string actor, CancellationToken cancellationToken = default) =>
-        writes.ChangeAsync(incidentId, actor, change =>
+    public async Task MoveAsync(Guid incidentId, IncidentStatus next, string actor, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.Commander);
+        await writes.ChangeAsync(incidentId, actor, change =>
         {
             var from = change.Incident.Status;
             change.Incident.MoveTo(next, change.Now);
             change.Record(TimelineKinds.StatusChanged, $"Status: {Incident.Describe(from)} → {Incident.Describe(next)}.");
             return Task.FromResult(true);
         }, cancellationToken);
+    }
 
     /// <summary>
     /// A state report for one validator. Operators may report only for validators bound to them; commanders
@@ -119,7 +128,7 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
     {
         var userId = UserEndpoints.CallerId(caller) ?? throw new ForbiddenException("Sign in to report.");
         var actor = caller.Identity?.Name ?? "?";
-        var onBehalf = caller.IsInRole(Roles.Admin) || caller.IsInRole(Roles.Commander);
+        var onBehalf = (await access.RequireAsync(caller, Roles.Admin, Roles.Commander, Roles.Operator)).IsAny(Roles.Admin, Roles.Commander);
 
         // Everything that does not depend on the incident's current state is checked before its lock is taken:
         // reports for one incident apply one at a time, so the locked part must stay short.

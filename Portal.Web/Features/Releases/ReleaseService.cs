@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
+using Portal.Data.Identity;
 using Portal.Domain;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Incidents;
 
 namespace Portal.Web.Features.Releases;
@@ -8,7 +10,7 @@ namespace Portal.Web.Features.Releases;
 /// <summary>An artifact as submitted: unvalidated.</summary>
 public sealed record ArtifactInput(string? Platform, string? Url, string? Sha256, long SizeBytes);
 
-public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
+public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, CallerAccess access)
 {
     /// <summary>Validates artifacts, naming each bad field as <c>artifacts[i].field</c>.</summary>
     public static (IReadOnlyList<Artifact> Artifacts, Dictionary<string, string[]> Errors) ValidateArtifacts(IReadOnlyList<ArtifactInput>? inputs)
@@ -38,8 +40,10 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
         return (artifacts, errors);
     }
 
-    public Task<Release> DraftAsync(Guid incidentId, string version, string notes, IReadOnlyList<Artifact> artifacts, string actor, CancellationToken cancellationToken = default) =>
-        writes.ChangeAsync(incidentId, actor, async change =>
+    public async Task<Release> DraftAsync(Guid incidentId, string version, string notes, IReadOnlyList<Artifact> artifacts, string actor, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
+        return await writes.ChangeAsync(incidentId, actor, async change =>
         {
             await EnsureVersionFreeAsync(incidentId, version, null, cancellationToken);
             var release = Release.Draft(change.Incident, version, notes, artifacts, actor, change.Now);
@@ -48,9 +52,11 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
             change.Record(TimelineKinds.ReleaseDrafted, $"Release {release.Version} drafted with {artifacts.Count} artifact(s).");
             return release;
         }, cancellationToken);
+    }
 
     public async Task<Release> EditAsync(Guid releaseId, string version, string notes, IReadOnlyList<Artifact> artifacts, string actor, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
         var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
         return await writes.ChangeAsync(incidentId, actor, async change =>
         {
@@ -70,6 +76,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
     /// </summary>
     public async Task<Release> PublishAsync(Guid releaseId, string actor, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
         var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
         return await writes.ChangeAsync(incidentId, actor, async change =>
         {
@@ -93,6 +100,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes)
 
     public async Task<Release> WithdrawAsync(Guid releaseId, string reason, string actor, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
         var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
         return await writes.ChangeAsync(incidentId, actor, async change =>
         {

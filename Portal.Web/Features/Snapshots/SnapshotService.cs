@@ -2,7 +2,9 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Blobs;
+using Portal.Data.Identity;
 using Portal.Domain;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Incidents;
 using Portal.Web.Features.Users;
 
@@ -20,7 +22,7 @@ public sealed record UploadPlan(Guid SnapshotId, long PartSize, int PartCount, I
 /// Snapshots from declaration to publication. Every step is also an incident change: it bumps the revision,
 /// lands on the timeline and reaches watchers, who see verification progress live.
 /// </summary>
-public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, IBlobStore store, PartLinks partLinks)
+public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, IBlobStore store, PartLinks partLinks, CallerAccess access)
 {
     /// <summary>64 MiB parts at least; more for huge objects so they fit S3's 10,000-part limit.</summary>
     public const long MinimumPartSize = 64L * 1024 * 1024;
@@ -33,8 +35,10 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
     public static int PartCountFor(long size) => (int)((size + PartSizeFor(size) - 1) / PartSizeFor(size));
 
     /// <summary>Declares a snapshot and starts a multipart upload for it.</summary>
-    public Task<Snapshot> DeclareAsync(Guid incidentId, DeclareSnapshot request, ClaimsPrincipal caller, CancellationToken cancellationToken = default) =>
-        writes.ChangeAsync(incidentId, Actor(caller), async change =>
+    public async Task<Snapshot> DeclareAsync(Guid incidentId, DeclareSnapshot request, ClaimsPrincipal caller, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(caller, Roles.Admin, Roles.CoreDev);
+        return await writes.ChangeAsync(incidentId, Actor(caller), async change =>
         {
             var snapshot = Create(change.Incident, request, caller, change.Now);
             snapshot.StartUpload(await store.StartMultipartAsync(snapshot.BlobKey, cancellationToken));
@@ -43,10 +47,13 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
             change.Record(TimelineKinds.SnapshotDeclared, $"Snapshot at block {snapshot.Height} declared ({snapshot.DeclaredSize:N0} bytes, SHA-256 {snapshot.DeclaredSha256}); upload started.");
             return snapshot;
         }, cancellationToken);
+    }
 
     /// <summary>Registers an object already uploaded with other tools; it must exist with the declared size.</summary>
-    public Task<Snapshot> RegisterAsync(Guid incidentId, DeclareSnapshot request, string blobKey, ClaimsPrincipal caller, CancellationToken cancellationToken = default) =>
-        writes.ChangeAsync(incidentId, Actor(caller), async change =>
+    public async Task<Snapshot> RegisterAsync(Guid incidentId, DeclareSnapshot request, string blobKey, ClaimsPrincipal caller, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(caller, Roles.Admin, Roles.CoreDev);
+        return await writes.ChangeAsync(incidentId, Actor(caller), async change =>
         {
             var found = await store.StatAsync(blobKey, cancellationToken)
                 ?? throw new DomainException($"No object '{blobKey}' in the {store.Kind} store.", "blobKey");
@@ -63,9 +70,11 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
             change.Record(TimelineKinds.SnapshotDeclared, $"Snapshot at block {snapshot.Height} registered from {store.Kind} object {blobKey}; verification queued.");
             return snapshot;
         }, cancellationToken);
+    }
 
     public async Task<UploadPlan> PlanAsync(Guid snapshotId, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
         var snapshot = await FindAsync(snapshotId, cancellationToken);
         var uploaded = snapshot is { Status: SnapshotStatus.Uploading, UploadId: { } uploadId }
             ? (await store.ListPartsAsync(snapshot.BlobKey, uploadId, cancellationToken)).Where(p => p.Size == ExpectedPartSize(snapshot, p.Number)).Select(p => p.Number).ToList()
@@ -76,6 +85,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
     /// <summary>Upload targets for the given parts, valid for <see cref="PartUrlLifetime"/>.</summary>
     public async Task<IReadOnlyList<PartTarget>> PartTargetsAsync(Guid snapshotId, IReadOnlyList<int> numbers, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
         var snapshot = await FindAsync(snapshotId, cancellationToken);
         if (snapshot is not { Status: SnapshotStatus.Uploading, UploadId: { } uploadId })
         {
@@ -115,6 +125,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
     /// <summary>Completes the upload once every part is in place with its expected size; verification follows.</summary>
     public async Task<Snapshot> CompleteAsync(Guid snapshotId, ClaimsPrincipal caller, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(caller, Roles.Admin, Roles.CoreDev);
         var incidentId = await IncidentOfAsync(snapshotId, cancellationToken);
         return await writes.ChangeAsync(incidentId, Actor(caller), async change =>
         {
@@ -168,6 +179,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
 
     private async Task<Snapshot> ChangeAsync(Guid snapshotId, ClaimsPrincipal caller, Action<Snapshot, IncidentChange> apply, CancellationToken cancellationToken)
     {
+        await access.RequireAsync(caller, Roles.Admin, Roles.CoreDev);
         var incidentId = await IncidentOfAsync(snapshotId, cancellationToken);
         return await writes.ChangeAsync(incidentId, Actor(caller), async change =>
         {
