@@ -34,7 +34,7 @@ public enum SignInOutcome
 }
 
 /// <summary>
-/// Failed password sign-ins are counted per account <em>and</em> client address (decision 0007): after
+/// Failed password sign-ins are counted per account <em>and</em> client address (decision 0008): after
 /// <see cref="MaxFailures"/> failures within <see cref="Window"/>, that address may not try that account again until
 /// the window has passed. Someone who knows a user name can so block only their own address, never the user's
 /// sign-in from elsewhere, and never the user's API tokens. Each instance counts on its own; the per-address
