@@ -68,7 +68,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
             await change.LoadValidatorsAsync(cancellationToken);
             change.Incident.ImportValidatorSet(BlockHeight.Create(HaltHeight), [.. validators.Select(v => new ValidatorStake(v.Id, StakePerValidator))], change.Now);
             change.Record(TimelineKinds.ValidatorSet, $"Validator set frozen at block {HaltHeight}: {validators.Count} validators with equal stake.");
-            change.Incident.MoveTo(IncidentStatus.Fixing, change.Now);
+            change.Incident.MoveTo(IncidentStatus.Fixing, quorumReached: false, reason: null, change.Now);
             change.Record(TimelineKinds.StatusChanged, "Status: investigating → fixing.");
             return true;
         }, cancellationToken);
@@ -89,7 +89,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
         await writes.ChangeAsync(incident.Id, Actor, async change =>
         {
             await change.LoadValidatorsAsync(cancellationToken);
-            change.Incident.MoveTo(IncidentStatus.Coordinating, change.Now);
+            change.Incident.MoveTo(IncidentStatus.Coordinating, quorumReached: false, reason: null, change.Now);
             change.Record(TimelineKinds.StatusChanged, "Status: fixing → coordinating.");
             foreach (var (seat, state) in new[] { (12, ValidatorState.Ready), (13, ValidatorState.Ready), (14, ValidatorState.Ready), (15, ValidatorState.Ready),
                 (16, ValidatorState.Upgraded), (17, ValidatorState.Downloading), (18, ValidatorState.Acknowledged), (19, ValidatorState.Acknowledged) })
