@@ -82,7 +82,9 @@ public sealed class Incident
     /// note (a no-op: no revision, no timeline entry). Throws <see cref="IllegalTransitionException"/> for a move
     /// the transition table forbids, and <see cref="DomainException"/> for a report the incident cannot take.
     /// </summary>
-    public StatusReport? Report(Guid validatorId, ValidatorState state, string? version, string? note, string by, bool onBehalf, DateTimeOffset at)
+    /// <para>With <paramref name="publishedVersion"/> (the hotfix validators must run), <c>upgraded</c> and
+    /// <c>ready</c> must name exactly that version: a node running anything else does not count toward quorum.</para>
+    public StatusReport? Report(Guid validatorId, ValidatorState state, string? version, string? note, string by, bool onBehalf, DateTimeOffset at, string? publishedVersion = null)
     {
         if (Status == IncidentStatus.Closed)
         {
@@ -96,6 +98,13 @@ public sealed class Incident
         if (state == ValidatorState.Blocked && cleanNote is null)
         {
             throw new DomainException("Say why the validator is blocked: a note is required with 'blocked'.", "note");
+        }
+
+        if (publishedVersion is not null && state is ValidatorState.Upgraded or ValidatorState.Ready && !string.Equals(cleanVersion, publishedVersion, StringComparison.Ordinal))
+        {
+            throw new IllegalTransitionException(cleanVersion is null
+                ? $"The published hotfix is {publishedVersion}: report {ValidatorTransitions.Name(state)} with version {publishedVersion}."
+                : $"The published hotfix is {publishedVersion}, not {cleanVersion}: only {publishedVersion} counts as {ValidatorTransitions.Name(state)}.");
         }
 
         // The table first: repeating a state is allowed for every state but pending, which nobody reports.
