@@ -51,6 +51,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 });
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddRazorComponents();
+builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
 builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync));
 
@@ -75,6 +76,7 @@ if (!await app.PrepareDatabaseAsync())
 
 app.UseMiddleware<RequestLogging>();
 app.UseMiddleware<SecurityHeaders>();
+app.UsePortalCompression();
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();
@@ -96,8 +98,6 @@ app.UseWhen(c => !ApiErrors.IsApi(c), pages =>
     pages.UseExceptionHandler("/error", createScopeForErrors: true);
     pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
-app.UseStaticFiles();
-
 // Routing after the error handlers, so that their re-executed paths (/error, /not-found) are routed afresh.
 app.UseRouting();
 app.UseMiddleware<HubOriginCheck>();
@@ -106,6 +106,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 
+app.MapStaticAssets();
 app.MapPortalHealth();
 app.MapOpenApi("/openapi/v1.json");
 var api = app.MapGroup("/api/v1").WithTags("v1");
