@@ -88,7 +88,9 @@ public sealed class Incident
     /// note (a no-op: no revision, no timeline entry). Throws <see cref="IllegalTransitionException"/> for a move
     /// the transition table forbids, and <see cref="DomainException"/> for a report the incident cannot take.
     /// </summary>
-    public StatusReport? Report(Guid validatorId, ValidatorState state, string? version, string? note, string by, bool onBehalf, DateTimeOffset at)
+    /// <para>With <paramref name="publishedVersion"/> (the hotfix validators must run), <c>upgraded</c> and
+    /// <c>ready</c> must name exactly that version: a node running anything else does not count toward quorum.</para>
+    public StatusReport? Report(Guid validatorId, ValidatorState state, string? version, string? note, string by, bool onBehalf, DateTimeOffset at, string? publishedVersion = null)
     {
         if (Status == IncidentStatus.Closed)
         {
@@ -102,6 +104,13 @@ public sealed class Incident
         if (state == ValidatorState.Blocked && cleanNote is null)
         {
             throw new DomainException("Say why the validator is blocked: a note is required with 'blocked'.", "note");
+        }
+
+        if (publishedVersion is not null && state is ValidatorState.Upgraded or ValidatorState.Ready && !string.Equals(cleanVersion, publishedVersion, StringComparison.Ordinal))
+        {
+            throw new IllegalTransitionException(cleanVersion is null
+                ? $"The published hotfix is {publishedVersion}: report {ValidatorTransitions.Name(state)} with version {publishedVersion}."
+                : $"The published hotfix is {publishedVersion}, not {cleanVersion}: only {publishedVersion} counts as {ValidatorTransitions.Name(state)}.");
         }
 
         // The table first: repeating a state is allowed for every state but pending, which nobody reports.
@@ -144,28 +153,58 @@ public sealed class Incident
         return (from, Status);
     }
 
-    /// <summary>A commander moves the incident along. Quorum itself decides <see cref="IncidentStatus.QuorumReached"/>.</summary>
-    public void MoveTo(IncidentStatus next, DateTimeOffset at)
+    /// <summary>The statuses a commander may choose by hand, in the order of progress.</summary>
+    public static IReadOnlyList<IncidentStatus> ManualStatuses { get; } =
+        [IncidentStatus.Fixing, IncidentStatus.Coordinating, IncidentStatus.Resumed, IncidentStatus.Closed];
+
+    /// <summary>The shortest reason accepted for resuming or closing before quorum is reached.</summary>
+    public const int OverrideReasonMin = 10;
+
+    /// <summary>The one table of manual moves. Quorum itself decides <see cref="IncidentStatus.QuorumReached"/>.</summary>
+    public static bool CanMove(IncidentStatus from, IncidentStatus to) => (from, to) switch
     {
-        var allowed = (Status, next) switch
+        (IncidentStatus.Closed, _) => false,
+        (_, IncidentStatus.QuorumReached) => false,
+        (_, IncidentStatus.Closed) => true,
+        (IncidentStatus.QuorumReached, IncidentStatus.Resumed) => true,
+        (IncidentStatus.Coordinating, IncidentStatus.Resumed) => true,
+        (var f, var t) when t is IncidentStatus.Fixing or IncidentStatus.Coordinating => t > f && f < IncidentStatus.QuorumReached,
+        _ => false,
+    };
+
+    /// <summary>Where a commander may move this incident now, in the order of progress (empty once closed).</summary>
+    public IReadOnlyList<IncidentStatus> AllowedMoves() => [.. ManualStatuses.Where(s => CanMove(Status, s))];
+
+    /// <summary>Resuming or closing while quorum is not reached overrides the portal's own judgement: it needs a reason.</summary>
+    public static bool IsOverride(IncidentStatus next, bool quorumReached) =>
+        !quorumReached && next is IncidentStatus.Resumed or IncidentStatus.Closed;
+
+    /// <summary>
+    /// A commander moves the incident along. A move to resumed or closed while <paramref name="quorumReached"/>
+    /// is false needs a <paramref name="reason"/> of at least <see cref="OverrideReasonMin"/> characters.
+    /// Returns the cleaned reason (null without one) and whether the move was an override.
+    /// </summary>
+    public (string? Reason, bool Override) MoveTo(IncidentStatus next, bool quorumReached, string? reason, DateTimeOffset at)
+    {
+        if (!CanMove(Status, next))
         {
-            (IncidentStatus.Closed, _) => false,
-            (_, IncidentStatus.QuorumReached) => false,
-            (_, IncidentStatus.Closed) => true,
-            (IncidentStatus.QuorumReached, IncidentStatus.Resumed) => true,
-            (IncidentStatus.Coordinating, IncidentStatus.Resumed) => true,
-            (var from, var to) when to is IncidentStatus.Fixing or IncidentStatus.Coordinating => to > from && from < IncidentStatus.QuorumReached,
-            _ => false,
-        };
-        if (!allowed)
-        {
+            var allowed = AllowedMoves();
             throw new IllegalTransitionException(next == IncidentStatus.QuorumReached
                 ? "Quorum reached is set by the portal when enough stake is ready, not by hand."
-                : $"An incident that is {Describe(Status)} cannot move to {Describe(next)}.");
+                : $"An incident that is {Describe(Status)} cannot move to {Describe(next)}; allowed: {(allowed.Count == 0 ? "none" : string.Join(", ", allowed.Select(Describe)))}.");
+        }
+
+        var cleanReason = Text.Optional(reason, "reason", Limits.NoteMax, "reason");
+        var isOverride = IsOverride(next, quorumReached);
+        if (isOverride && (cleanReason is null || cleanReason.Length < OverrideReasonMin))
+        {
+            throw new IllegalTransitionException(
+                $"Quorum is not reached: moving to {Describe(next)} now overrides it. Give a reason of at least {OverrideReasonMin} characters; it is recorded on the timeline.");
         }
 
         Status = next;
         Touch(at);
+        return (cleanReason, isOverride);
     }
 
     /// <summary>

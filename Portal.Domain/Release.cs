@@ -96,6 +96,34 @@ public sealed class Release
         _artifacts = [.. artifacts];
     }
 
+    /// <summary>
+    /// A fingerprint of what validators would be told: version, notes and artifacts. A publisher sends back the
+    /// tag of the release they looked at, so an edit made in between is never published unseen.
+    /// </summary>
+    public string ContentTag
+    {
+        get
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (var part in (IEnumerable<string>)[Version, Notes, .. _artifacts.SelectMany(a => new[] { a.Platform, a.Url, a.Sha256.Hex, a.SizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) })])
+            {
+                // Length-prefixed, so no two different contents hash the same text.
+                text.Append(part.Length).Append(':').Append(part).Append('\n');
+            }
+
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())))[..32];
+        }
+    }
+
+    /// <summary>Throws <see cref="IllegalTransitionException"/> when the release changed since the publisher saw <paramref name="seenTag"/>.</summary>
+    public void EnsureUnchangedSince(string? seenTag)
+    {
+        if (seenTag is not null && !string.Equals(seenTag, ContentTag, StringComparison.Ordinal))
+        {
+            throw new IllegalTransitionException($"Release {Version} was changed after you looked at it; review the current version, notes and artifacts, then publish again.");
+        }
+    }
+
     internal void Publish(DateTimeOffset at)
     {
         if (Status != ReleaseStatus.Draft)

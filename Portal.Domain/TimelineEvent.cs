@@ -96,6 +96,9 @@ public static class TimelineKinds
 {
     public const string Declared = "incident-declared";
     public const string StatusChanged = "incident-status";
+
+    /// <summary>Resumed or closed by hand while quorum was not reached, with the commander's reason.</summary>
+    public const string StatusOverride = "incident-status-override";
     public const string ValidatorSet = "validator-set";
     public const string ValidatorStatus = "validator-status";
     public const string ReleaseDrafted = "release-drafted";

@@ -53,6 +53,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 });
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddRazorComponents();
+builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
 builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync));
 
@@ -78,6 +79,7 @@ if (!await app.PrepareDatabaseAsync())
 app.UsePortalForwardedHeaders();
 app.UseMiddleware<RequestLogging>();
 app.UseMiddleware<SecurityHeaders>();
+app.UsePortalCompression();
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();
@@ -99,8 +101,6 @@ app.UseWhen(c => !ApiErrors.IsApi(c), pages =>
     pages.UseExceptionHandler("/error", createScopeForErrors: true);
     pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
-app.UseStaticFiles();
-
 // Routing after the error handlers, so that their re-executed paths (/error, /not-found) are routed afresh.
 app.UseRouting();
 app.UseMiddleware<HubOriginCheck>();
@@ -109,6 +109,7 @@ app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 
+app.MapStaticAssets();
 app.MapPortalHealth();
 app.MapOpenApi("/openapi/v1.json");
 var api = app.MapGroup("/api/v1").WithTags("v1");

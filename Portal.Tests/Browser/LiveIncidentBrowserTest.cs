@@ -137,7 +137,9 @@ public abstract class LiveIncidentBrowserTest : IAsyncLifetime
 
     protected async Task ReportAsync(HttpClient api, string key, string state)
     {
-        using var response = await api.PostAsJsonAsync($"api/v1/incidents/{Incident.Id}/validators/{key}/status", new { state });
+        // The demo's hotfix is published: upgraded and ready must name it.
+        var version = state is "upgraded" or "ready" ? "v0.1.8-beta-hotfix" : null;
+        using var response = await api.PostAsJsonAsync($"api/v1/incidents/{Incident.Id}/validators/{key}/status", new { state, version });
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"reporting {key} {state}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 

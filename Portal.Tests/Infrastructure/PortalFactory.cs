@@ -77,6 +77,9 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+
+        // Static assets from the build output (precompressed, fingerprinted), as a published app has them in wwwroot.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", PortalConnectionString);
         builder.UseSetting("ConnectionStrings:PortalOwner", OwnerConnectionString);
         builder.UseSetting("Portal:SeedDemo", SeedDemo ? "true" : "false");

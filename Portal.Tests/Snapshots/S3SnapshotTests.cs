@@ -49,7 +49,7 @@ public sealed class S3SnapshotTests(S3SnapshotPortal portal) : IClassFixture<S3S
         var redirect = await portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
             .GetAsync(new Uri(link, UriKind.Relative));
         Assert.Contains(sha, page, StringComparison.Ordinal);
-        Assert.Contains($"echo '{sha}  travis_ss_mainnet_1724748.tar' | sha256sum -c", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
+        Assert.Contains($"printf '%s\\n' '{sha}  travis_ss_mainnet_1724748.tar' | sha256sum -c", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
         Assert.StartsWith(TestEnvironment.S3Endpoint, redirect.Headers.Location!.ToString(), StringComparison.Ordinal);
         // Ten minutes, give or take the second it took to sign.

@@ -11,7 +11,13 @@ public sealed class IncidentHub(IncidentReader reader, Portal.Web.Features.Live.
 {
     public const string Path = "/hubs/incidents";
 
+    /// <summary>Signed-in watchers: the incident page as the console shows it.</summary>
     public static string Group(Guid incidentId) => "incident:" + incidentId.ToString("N");
+
+    /// <summary>Anonymous watchers: fragments rendered without contacts, status notes or user names.</summary>
+    public static string PublicGroup(Guid incidentId) => "incident-public:" + incidentId.ToString("N");
+
+    private string GroupFor(Guid incidentId) => Context.User?.Identity?.IsAuthenticated == true ? Group(incidentId) : PublicGroup(incidentId);
 
     /// <summary>
     /// Joins the incident's group and answers at once with the current quorum document, so a client that
@@ -20,11 +26,11 @@ public sealed class IncidentHub(IncidentReader reader, Portal.Web.Features.Live.
     public async Task Subscribe(Guid incidentId)
     {
         // Join first, then read: a change committed in between reaches this watcher either way.
-        await Groups.AddToGroupAsync(Context.ConnectionId, Group(incidentId), Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(incidentId), Context.ConnectionAborted);
         var quorum = quorums.Find(incidentId) ?? await reader.QuorumAsync(incidentId, Context.ConnectionAborted);
         if (quorum is null)
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(incidentId), Context.ConnectionAborted);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(incidentId), Context.ConnectionAborted);
             throw new HubException($"No incident {incidentId}.");
         }
 

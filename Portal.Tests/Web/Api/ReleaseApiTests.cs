@@ -250,4 +250,59 @@ public sealed class ReleaseApiTests(PortalFactory portal) : IClassFixture<Portal
         await Api.OkAsync(await scenario.ReportAsync(scenario.Admin, 7, "ready", "v0.1.9-hotfix"));
         Assert.Equal("Ready", await scenario.StoredStateAsync(7));
     }
+
+    [Fact]
+    public async Task Get_returns_one_release_with_an_etag_and_an_unknown_one_is_404()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 2);
+        var observer = await scenario.ClientAsync("observer");
+        var draft = await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path($"{scenario.Base}/releases"), Api.Json(ApiScenario.Release(Api.Hotfix))), HttpStatusCode.Created);
+        var id = draft.GetProperty("id").GetGuid();
+
+        var response = await observer.GetAsync(Api.Path($"/api/v1/releases/{id}"));
+
+        var release = await Api.OkAsync(response);
+        Assert.Equal(id, release.GetProperty("id").GetGuid());
+        Assert.Equal(scenario.IncidentId, release.GetProperty("incidentId").GetGuid());
+        Assert.Equal(Api.Hotfix, release.GetProperty("version").GetString());
+        Assert.Equal("draft", release.GetProperty("status").GetString());
+        Assert.StartsWith("Upgrade to", release.GetProperty("notes").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Sha, release.GetProperty("artifacts")[0].GetProperty("sha256").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, release.GetProperty("publishedAt").ValueKind);
+        Assert.Equal($"\"{release.GetProperty("contentTag").GetString()}\"", response.Headers.ETag?.ToString());
+        await Api.ProblemAsync(await observer.GetAsync(Api.Path($"/api/v1/releases/{Guid.NewGuid()}")), HttpStatusCode.NotFound);
+        await Api.ProblemAsync(await portal.CreateApiClient(token: null).GetAsync(Api.Path($"/api/v1/releases/{id}")), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Publishing_with_the_etag_of_a_release_edited_since_is_409_and_publishes_nothing()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 2);
+        var draft = await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path($"{scenario.Base}/releases"), Api.Json(ApiScenario.Release(Api.Hotfix))), HttpStatusCode.Created);
+        var id = draft.GetProperty("id").GetGuid();
+        var seen = (await scenario.Admin.GetAsync(Api.Path($"/api/v1/releases/{id}"))).Headers.ETag!.ToString();
+
+        // Another core dev changes the artifact's URL after the publisher looked.
+        var edited = ApiScenario.Release(Api.Hotfix);
+        var body = System.Text.Json.JsonSerializer.Serialize(edited, System.Text.Json.JsonSerializerOptions.Web).Replace("github.com/CyberMiles", "evil.example", StringComparison.Ordinal);
+        await Api.OkAsync(await scenario.Admin.PutAsync(Api.Path($"/api/v1/releases/{id}"), Api.Json(body)));
+        var timeline = await scenario.TimelineCountAsync();
+
+        using var stale = new HttpRequestMessage(HttpMethod.Post, Api.Path($"/api/v1/releases/{id}/publish"));
+        stale.Headers.TryAddWithoutValidation("If-Match", seen);
+        var problem = await Api.ProblemAsync(await scenario.Admin.SendAsync(stale), HttpStatusCode.Conflict);
+        Assert.Contains("changed after you looked at it", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Draft", await portal.Database.ScalarAsync<string>($"SELECT status FROM releases WHERE id = '{id}'"));
+        Assert.Equal(timeline, await scenario.TimelineCountAsync());
+
+        using var malformed = new HttpRequestMessage(HttpMethod.Post, Api.Path($"/api/v1/releases/{id}/publish"));
+        malformed.Headers.TryAddWithoutValidation("If-Match", "no quotes");
+        await Api.ProblemAsync(await scenario.Admin.SendAsync(malformed), HttpStatusCode.BadRequest, "If-Match");
+
+        var current = (await scenario.Admin.GetAsync(Api.Path($"/api/v1/releases/{id}"))).Headers.ETag!.ToString();
+        Assert.NotEqual(seen, current);
+        using var fresh = new HttpRequestMessage(HttpMethod.Post, Api.Path($"/api/v1/releases/{id}/publish"));
+        fresh.Headers.TryAddWithoutValidation("If-Match", current);
+        Assert.Equal("published", (await Api.OkAsync(await scenario.Admin.SendAsync(fresh))).GetProperty("status").GetString());
+    }
 }

@@ -412,7 +412,7 @@ public sealed class StatusReportApiTests(Infrastructure.PortalFactory portal) : 
     public async Task Reports_on_a_closed_incident_are_409()
     {
         var scenario = await ApiScenario.CreateAsync(portal, count: 4);
-        await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path($"{scenario.Base}/status"), Api.Json("""{"status": "closed"}""")));
+        await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path($"{scenario.Base}/status"), Api.Json("""{"status": "closed", "reason": "Abandoned: the chain forked instead."}""")));
         var before = await SnapshotAsync(scenario);
 
         var response = await scenario.ReportAsync(scenario.Admin, 0, "ready");

@@ -106,7 +106,7 @@ public sealed class SessionTests(PortalFactory portal) : IClassFixture<PortalFac
         var incidents = scope.ServiceProvider.GetRequiredService<IncidentService>();
         var releases = scope.ServiceProvider.GetRequiredService<ReleaseService>();
 
-        await Assert.ThrowsAsync<ForbiddenException>(() => incidents.MoveAsync(scenario.IncidentId, IncidentStatus.Fixing, observer.UserName));
+        await Assert.ThrowsAsync<ForbiddenException>(() => incidents.MoveAsync(scenario.IncidentId, IncidentStatus.Fixing, null, observer.UserName));
         await Assert.ThrowsAsync<ForbiddenException>(() => incidents.ReportAsync(scenario.IncidentId, scenario.Keys[0], ValidatorState.Acknowledged, null, null, stale, null));
         await Assert.ThrowsAsync<ForbiddenException>(() => releases.DraftAsync(scenario.IncidentId, "v9.9.9", "", [], observer.UserName));
         await Assert.ThrowsAsync<ForbiddenException>(() => incidents.DeclareAsync(scenario.NetworkId, "Another halt", 5, null, observer.UserName));
@@ -125,7 +125,7 @@ public sealed class SessionTests(PortalFactory portal) : IClassFixture<PortalFac
         await using var scope = portal.Services.CreateAsyncScope();
         // Claims that say nothing: the database's commander role is what counts.
         scope.ServiceProvider.GetRequiredService<CallerAccess>().Principal = StaleClaims(commander);
-        await scope.ServiceProvider.GetRequiredService<IncidentService>().MoveAsync(scenario.IncidentId, IncidentStatus.Fixing, commander.UserName);
+        await scope.ServiceProvider.GetRequiredService<IncidentService>().MoveAsync(scenario.IncidentId, IncidentStatus.Fixing, null, commander.UserName);
 
         Assert.Equal("Fixing", await portal.Database.ScalarAsync<string>($"SELECT status FROM incidents WHERE id = '{scenario.IncidentId}'"));
     }

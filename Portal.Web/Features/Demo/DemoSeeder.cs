@@ -70,7 +70,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
             await change.LoadValidatorsAsync(cancellationToken);
             change.Incident.ImportValidatorSet(BlockHeight.Create(HaltHeight), [.. validators.Select(v => new ValidatorStake(v.Id, StakePerValidator))], change.Now);
             change.Record(TimelineKinds.ValidatorSet, $"Validator set frozen at block {HaltHeight}: {validators.Count} validators with equal stake.");
-            change.Incident.MoveTo(IncidentStatus.Fixing, change.Now);
+            change.Incident.MoveTo(IncidentStatus.Fixing, quorumReached: false, reason: null, change.Now);
             change.Record(TimelineKinds.StatusChanged, "Status: investigating → fixing.");
             return true;
         }, cancellationToken);
@@ -85,13 +85,13 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
             If your node's database was corrupted by the crash, restart from the snapshot at height 1724748.
             """, [Artifact.Create("linux-amd64", "https://example.org/travis/releases/v0.1.8-beta-hotfix/travis_linux_amd64.tar.gz",
                 Sha256Digest.Parse("9f2c1a7d3b5e8f0a4c6d2e1b7a9f3c5d8e0b2a4c6f1d3e5a7b9c0d2e4f6a8b1c"), 24_117_248)], Actor, cancellationToken);
-        await releases.PublishAsync(hotfix.Id, Actor, cancellationToken);
+        await releases.PublishAsync(hotfix.Id, Actor, cancellationToken: cancellationToken);
 
         // North America woke first; Asia was asleep (the postmortem's 5 pm and 10 pm EST).
         await writes.ChangeAsync(incident.Id, Actor, async change =>
         {
             await change.LoadValidatorsAsync(cancellationToken);
-            change.Incident.MoveTo(IncidentStatus.Coordinating, change.Now);
+            change.Incident.MoveTo(IncidentStatus.Coordinating, quorumReached: false, reason: null, change.Now);
             change.Record(TimelineKinds.StatusChanged, "Status: fixing → coordinating.");
             foreach (var (seat, state) in new[] { (12, ValidatorState.Ready), (13, ValidatorState.Ready), (14, ValidatorState.Ready), (15, ValidatorState.Ready),
                 (16, ValidatorState.Upgraded), (17, ValidatorState.Downloading), (18, ValidatorState.Acknowledged), (19, ValidatorState.Acknowledged) })

@@ -21,7 +21,7 @@ public sealed record ValidatorSetRequest(long? Height, ValidatorSetRow[]? Valida
 
 public sealed record StatusRequest(ValidatorState? State, string? Version, string? Note);
 
-public sealed record MoveRequest(IncidentStatus? Status);
+public sealed record MoveRequest(IncidentStatus? Status, string? Reason);
 
 public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Actor, string Summary);
 
@@ -107,7 +107,7 @@ public static class IncidentEndpoints
             return ApiProblems.Invalid("status", "The new status is required.");
         }
 
-        await incidents.MoveAsync(id, next, caller.Identity!.Name!, cancellationToken);
+        await incidents.MoveAsync(id, next, request.Reason, caller.Identity!.Name!, cancellationToken);
         return TypedResults.Ok(IncidentResponse.From(await db.Incidents.AsNoTracking().SingleAsync(i => i.Id == id, cancellationToken)));
     }
 

@@ -106,15 +106,30 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
         }, cancellationToken);
     }
 
-    public async Task MoveAsync(Guid incidentId, IncidentStatus next, string actor, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A commander's move (the domain's table decides). Resuming or closing while quorum is not reached needs a
+    /// reason and is recorded as an override; quorum is read under the incident's lock, so it is the current one.
+    /// </summary>
+    public async Task MoveAsync(Guid incidentId, IncidentStatus next, string? reason, string actor, CancellationToken cancellationToken = default)
     {
         await access.RequireAsync(Roles.Admin, Roles.Commander);
-        await writes.ChangeAsync(incidentId, actor, change =>
+        await writes.ChangeAsync(incidentId, actor, async change =>
         {
             var from = change.Incident.Status;
-            change.Incident.MoveTo(next, change.Now);
-            change.Record(TimelineKinds.StatusChanged, $"Status: {Incident.Describe(from)} → {Incident.Describe(next)}.");
-            return Task.FromResult(true);
+            var quorum = Quorum.FromTotals(change.Network.Quorum, await IncidentWrites.QuorumTotalsAsync(db, incidentId, cancellationToken));
+            var (cleanReason, isOverride) = change.Incident.MoveTo(next, quorum.Reached, reason, change.Now);
+            var summary = $"Status: {Incident.Describe(from)} → {Incident.Describe(next)}";
+            if (isOverride)
+            {
+                change.Record(TimelineKinds.StatusOverride,
+                    $"{summary}, overriding quorum (not reached: {ValidatorLine.Percent(quorum.ReadyWeight, quorum.TotalWeight)} ready, {quorum.Needed} more needed). Reason: {cleanReason}");
+            }
+            else
+            {
+                change.Record(TimelineKinds.StatusChanged, cleanReason is null ? summary + "." : $"{summary}. Reason: {cleanReason}");
+            }
+
+            return true;
         }, cancellationToken);
     }
 

@@ -43,7 +43,43 @@ public sealed record IncidentView(
     IReadOnlyList<Release> Releases,
     IReadOnlyList<TimelineEvent> Timeline,
     IReadOnlyList<Snapshot> Snapshots,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    bool Public = false)
+{
+    /// <summary>
+    /// What an anonymous watcher may see: no contacts, no status notes, no portal user names. Pages, fragments
+    /// and hub messages for anonymous watchers are all rendered from this.
+    /// </summary>
+    public IncidentView ForPublic() => Public ? this : this with
+    {
+        Public = true,
+        Validators = [.. Validators.Select(PublicLine)],
+        ClosingSet = [.. ClosingSet.Select(PublicLine)],
+    };
+
+    private static ValidatorLine PublicLine(ValidatorLine line) => line with { Contact = null, Note = null, UpdatedBy = null };
+}
+
+/// <summary>The timeline as anonymous watchers see it: no actor (a portal user name) and no validator's status note.</summary>
+public static class PublicTimeline
+{
+    /// <summary>
+    /// Status reports read "{validator}: {from} → {to}[, running {version}][ — {note}]."
+    /// (<see cref="IncidentService.Describe"/>); the note is cut.
+    /// </summary>
+    public static string Summary(TimelineEvent entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Kind != TimelineKinds.ValidatorStatus)
+        {
+            return entry.Summary;
+        }
+
+        var arrow = entry.Summary.IndexOf(" → ", StringComparison.Ordinal);
+        var note = arrow < 0 ? -1 : entry.Summary.IndexOf(" — ", arrow, StringComparison.Ordinal);
+        return note < 0 ? entry.Summary : entry.Summary[..note] + ".";
+    }
+}
 
 public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
 {

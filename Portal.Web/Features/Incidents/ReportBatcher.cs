@@ -122,11 +122,14 @@ public sealed class ReportBatcher(IServiceScopeFactory scopes)
         var outcomes = new List<(Pending Item, ReportResult? Result, Exception? Error)>(batch.Count);
         await writes.ChangeAsync(incidentId, "portal", async change =>
         {
+            // Read under the incident's lock, which publishing takes too: every report in the batch sees the same hotfix.
+            var hotfix = IncidentReader.CurrentRelease(await db.Releases.AsNoTracking()
+                .Where(r => r.IncidentId == incidentId && r.Status == ReleaseStatus.Published).ToListAsync())?.Version;
             foreach (var item in batch)
             {
                 try
                 {
-                    outcomes.Add((item, await ApplyOneAsync(db, change, item.Command), null));
+                    outcomes.Add((item, await ApplyOneAsync(db, change, item.Command, hotfix), null));
                 }
                 catch (Exception ex) when (ex is DomainException or NotFoundException or IdempotencyConflictException)
                 {
@@ -151,7 +154,7 @@ public sealed class ReportBatcher(IServiceScopeFactory scopes)
         }
     }
 
-    private static async Task<ReportResult> ApplyOneAsync(PortalDbContext db, IncidentChange change, ReportCommand command)
+    private static async Task<ReportResult> ApplyOneAsync(PortalDbContext db, IncidentChange change, ReportCommand command, string? hotfix)
     {
         await change.LoadValidatorAsync(command.ValidatorId);
         if (change.Incident.Validators.All(v => v.ValidatorId != command.ValidatorId))
@@ -165,7 +168,7 @@ public sealed class ReportBatcher(IServiceScopeFactory scopes)
             return replayed;
         }
 
-        var report = change.Incident.Report(command.ValidatorId, command.State, command.Version, command.Note, command.By, command.OnBehalf, change.Now);
+        var report = change.Incident.Report(command.ValidatorId, command.State, command.Version, command.Note, command.By, command.OnBehalf, change.Now, hotfix);
         if (report is not null)
         {
             change.ValidatorChanged(command.ValidatorId);

@@ -18,7 +18,7 @@ public static class BenchEndpoints
     public static void MapBenchEndpoints(this IEndpointRouteBuilder api) =>
         api.MapPost("/bench/broadcast", async (BareBroadcastRequest request, IHubContext<IncidentHub> hub, CancellationToken cancellationToken) =>
         {
-            var group = hub.Clients.Group(IncidentHub.Group(request.IncidentId));
+            var group = hub.Clients.Groups(IncidentHub.Group(request.IncidentId), IncidentHub.PublicGroup(request.IncidentId));
             foreach (var size in request.MessageSizes)
             {
                 await group.SendAsync("bench", new BareMessage(request.Sequence, new string('x', Math.Max(0, size))), cancellationToken);

@@ -74,16 +74,23 @@ public sealed partial class IncidentBroadcaster(
             return;
         }
 
+        // Signed-in and anonymous watchers are in separate groups: anonymous ones get the public rendering only.
         var group = hub.Clients.Group(IncidentHub.Group(incidentId));
         foreach (var fragment in await RenderAsync(scope.ServiceProvider, view, validators, all, parts))
         {
             await group.SendAsync("fragment", fragment, cancellationToken);
         }
 
+        var publicGroup = hub.Clients.Group(IncidentHub.PublicGroup(incidentId));
+        foreach (var fragment in await RenderAsync(scope.ServiceProvider, view.ForPublic(), validators, all, parts))
+        {
+            await publicGroup.SendAsync("fragment", fragment, cancellationToken);
+        }
+
         // Last, so a client that sees a newer revision here has already received the fragments for it.
         var quorum = QuorumDocument.From(view.Incident, view.Quorum);
         quorums.Remember(quorum);
-        await group.SendAsync("quorum", quorum, cancellationToken);
+        await hub.Clients.Groups(IncidentHub.Group(incidentId), IncidentHub.PublicGroup(incidentId)).SendAsync("quorum", quorum, cancellationToken);
     }
 
     /// <summary>
@@ -116,7 +123,7 @@ public sealed partial class IncidentBroadcaster(
                 fragments.Add(await Render<SnapshotPanel>("snapshots", new() { [nameof(SnapshotPanel.View)] = view }));
             }
 
-            fragments.Add(await Render<TimelineList>("timeline", new() { [nameof(TimelineList.Events)] = view.Timeline, [nameof(TimelineList.IncidentId)] = view.Incident.Id }));
+            fragments.Add(await Render<TimelineList>("timeline", new() { [nameof(TimelineList.Events)] = view.Timeline, [nameof(TimelineList.IncidentId)] = view.Incident.Id, [nameof(TimelineList.Public)] = view.Public }));
             foreach (var line in view.Validators.Where(v => all || validators.Contains(v.ValidatorId)))
             {
                 fragments.Add(await Render<ValidatorRow>(ValidatorRow.RowId(line.Key), new()

@@ -73,8 +73,10 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
     /// <summary>
     /// Publishes a draft. If another release was already published, this one supersedes it and every
     /// validator past acknowledged is back to pending: running the old fix no longer counts toward quorum.
+    /// With <paramref name="seenTag"/> (the <see cref="Release.ContentTag"/> the publisher looked at), a release
+    /// edited since is refused: checked under the incident's lock, so no edit can slip in between.
     /// </summary>
-    public async Task<Release> PublishAsync(Guid releaseId, string actor, CancellationToken cancellationToken = default)
+    public async Task<Release> PublishAsync(Guid releaseId, string actor, string? seenTag = null, CancellationToken cancellationToken = default)
     {
         await access.RequireAsync(Roles.Admin, Roles.CoreDev);
         var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
@@ -82,6 +84,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
         {
             var releases = await db.Releases.Where(r => r.IncidentId == incidentId).ToListAsync(cancellationToken);
             var release = releases.Single(r => r.Id == releaseId);
+            release.EnsureUnchangedSince(seenTag);
             var superseded = IncidentReader.CurrentRelease(releases);
             await change.LoadValidatorsAsync(cancellationToken);
             var reset = change.Incident.Publish(release, supersedes: superseded is not null, change.Now);
@@ -97,6 +100,10 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
             return release;
         }, cancellationToken);
     }
+
+    /// <summary>One release, or null if there is none with that id.</summary>
+    public Task<Release?> FindAsync(Guid releaseId, CancellationToken cancellationToken = default) =>
+        db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.Id == releaseId, cancellationToken);
 
     public async Task<Release> WithdrawAsync(Guid releaseId, string reason, string actor, CancellationToken cancellationToken = default)
     {
