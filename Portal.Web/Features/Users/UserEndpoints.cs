@@ -30,9 +30,9 @@ public static class UserEndpoints
         CreateUserRequest request, ClaimsPrincipal caller, UserManager<PortalUser> users, Invitations invitations, ApiTokens tokens, PortalDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.UserName))
+        if (Portal.Domain.UserNames.Problem(request.UserName?.Trim()) is { } nameProblem)
         {
-            errors["userName"] = ["A user name is required."];
+            errors["userName"] = [nameProblem];
         }
 
         var validatorIds = new List<Guid>();
@@ -72,7 +72,10 @@ public static class UserEndpoints
             new NewUser(request.UserName!, request.Email, request.Roles ?? [], validatorIds), caller.Identity!.Name!, CallerId(caller), cancellationToken);
         if (user is null)
         {
-            return ApiProblems.Invalid(problems.ToDictionary());
+            // Lost a race with a parallel creation of the same name: that is a conflict, not bad input.
+            return problems.ContainsKey("userName") && await users.FindByNameAsync(request.UserName!.Trim()) is not null
+                ? ApiProblems.Conflict($"A user named '{request.UserName!.Trim()}' already exists.")
+                : ApiProblems.Invalid(problems.ToDictionary());
         }
 
         var token = await tokens.CreateAsync(user.Id, caller.Identity!.Name!, "created with the user", null, cancellationToken);
