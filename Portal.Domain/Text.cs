@@ -81,15 +81,15 @@ public static class Text
     /// <summary>A required field: checked, trimmed, non-blank, at most <paramref name="max"/> UTF-16 code units.</summary>
     public static string Required(string? value, string field, int max, string? apiField = null, bool multiLine = false)
     {
-        if (Problem(value, multiLine) is { } problem)
-        {
-            throw new DomainException($"The {field} {problem}.", apiField);
-        }
-
         var trimmed = value?.Trim();
         if (string.IsNullOrEmpty(trimmed))
         {
             throw new DomainException($"The {field} is required.", apiField);
+        }
+
+        if (Problem(value, multiLine) is { } problem)
+        {
+            throw new DomainException($"The {field} {problem}.", apiField);
         }
 
         return trimmed.Length <= max ? trimmed : throw new DomainException($"The {field} must be at most {max} characters.", apiField);
