@@ -67,6 +67,14 @@ public sealed class TextRuleTests
     }
 
     [Theory]
+    [InlineData("\u200B")]
+    [InlineData("\uFEFF\u202E")]
+    public void A_validator_key_of_invisible_characters_is_refused(string key) => Assert.False(ValidatorKey.TryCreate(key, out _, out _));
+
+    [Fact]
+    public void A_validator_key_with_a_lone_surrogate_is_refused() => Assert.False(ValidatorKey.TryCreate("0xab" + "🔥"[..1], out _, out _));
+
+    [Theory]
     [InlineData(" 5 ")]
     [InlineData("5\t")]
     [InlineData("\t5")]
