@@ -184,8 +184,33 @@ public sealed class BadInputTests(PortalFactory portal) : IClassFixture<PortalFa
         var admin = portal.CreateApiClient();
         var name = "race-" + Guid.NewGuid().ToString("N")[..8];
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            admin.PostAsync(Api.Path("/api/v1/users"), Api.Json(new { userName = name, roles = ObserverRole }))));
+        // Make the race certain: every request passes the "already exists?" checks, then waits to insert.
+        await using var blocker = new Npgsql.NpgsqlConnection(portal.Database.ConnectionString);
+        await blocker.OpenAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand("LOCK TABLE users IN SHARE MODE", blocker, hold))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var pending = Enumerable.Range(0, 20).Select(_ =>
+            admin.PostAsync(Api.Path("/api/v1/users"), Api.Json(new { userName = name, roles = ObserverRole }))).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var raced = false;
+        while (!raced && DateTime.UtcNow < deadline)
+        {
+            await using var waiting = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'users'::regclass", blocker, hold);
+            raced = (long)(await waiting.ExecuteScalarAsync())! >= 2;
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(500); // let the others catch up; two at once already make the race certain
+
+        await hold.RollbackAsync();
+        await hold.DisposeAsync();
+        var answers = await Task.WhenAll(pending);
+        Assert.True(raced, "no two creations ever waited on their insert at once");
 
         Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
         Assert.Equal(19, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
