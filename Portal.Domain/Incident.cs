@@ -37,9 +37,9 @@ public sealed class Incident
         {
             Id = Guid.CreateVersion7(at),
             NetworkId = network.Id,
-            Title = Text.Required(title, "title", Limits.IncidentTitleMax),
+            Title = Text.Required(title, "title", Limits.IncidentTitleMax, "title"),
             HaltHeight = haltHeight.Value,
-            Summary = Text.Optional(summary, "summary", Limits.SummaryMax, "summary"),
+            Summary = Text.Optional(summary, "summary", Limits.SummaryMax, "summary", multiLine: true),
             Status = IncidentStatus.Investigating,
             Revision = 1,
             DeclaredAt = at,
@@ -100,7 +100,7 @@ public sealed class Incident
         var validator = _validators.Find(v => v.ValidatorId == validatorId)
             ?? throw new DomainException("That validator is not in this incident's validator set.");
         var cleanVersion = Text.Optional(version, "version", Limits.VersionMax, "version");
-        var cleanNote = Text.Optional(note, "note", Limits.NoteMax, "note");
+        var cleanNote = Text.Optional(note, "note", Limits.NoteMax, "note", multiLine: true);
         if (state == ValidatorState.Blocked && cleanNote is null)
         {
             throw new DomainException("Say why the validator is blocked: a note is required with 'blocked'.", "note");
@@ -310,7 +310,7 @@ public sealed class IncidentValidator
         Version = version;
         Note = note;
         // The column holds Limits.ValidatorNameMax characters; "<user name> (on behalf of the operator)" can be longer.
-        UpdatedBy = by.Length <= Limits.ValidatorNameMax ? by : by[..(Limits.ValidatorNameMax - 1)] + "…";
+        UpdatedBy = Text.Truncate(by, Limits.ValidatorNameMax);
         UpdatedAt = at;
     }
 

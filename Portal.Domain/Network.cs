@@ -21,8 +21,8 @@ public sealed class Network
         return new Network
         {
             Id = Guid.CreateVersion7(at),
-            Name = Text.Required(name, "name", Limits.NetworkNameMax),
-            ChainId = Text.Required(chainId, "chain id", Limits.ChainIdMax),
+            Name = Text.Required(name, "name", Limits.NetworkNameMax, "name"),
+            ChainId = Text.Required(chainId, "chain id", Limits.ChainIdMax, "chainId"),
             Quorum = quorum,
             CreatedAt = at,
         };

@@ -15,8 +15,8 @@ public sealed record Artifact(string Platform, string Url, Sha256Digest Sha256, 
 
     public static Artifact Create(string platform, string url, Sha256Digest sha256, long sizeBytes)
     {
-        var name = Text.Required(platform, "artifact platform", PlatformMax);
-        var link = Text.Required(url, "artifact URL", UrlMax);
+        var name = Text.Required(platform, "artifact platform", PlatformMax, "platform");
+        var link = Text.Required(url, "artifact URL", UrlMax, "url");
         if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
         {
             throw new DomainException("An artifact URL must be an absolute http(s) address.");
@@ -91,8 +91,8 @@ public sealed class Release
             throw new DomainException($"Platform '{twice.Key}' appears twice; give each artifact its own platform.");
         }
 
-        Version = Text.Required(version, "version", VersionMax);
-        Notes = Text.Optional(notes, "notes", NotesMax) ?? string.Empty;
+        Version = Text.Required(version, "version", VersionMax, "version");
+        Notes = Text.Optional(notes, "notes", NotesMax, "notes", multiLine: true) ?? string.Empty;
         _artifacts = [.. artifacts];
     }
 
@@ -149,6 +149,6 @@ public sealed class Release
 
         Status = ReleaseStatus.Withdrawn;
         WithdrawnAt = at;
-        WithdrawnReason = Text.Required(reason, "reason for withdrawing", Limits.NoteMax);
+        WithdrawnReason = Text.Required(reason, "reason for withdrawing", Limits.NoteMax, "reason", multiLine: true);
     }
 }

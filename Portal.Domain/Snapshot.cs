@@ -35,6 +35,13 @@ public sealed class Snapshot
     public const int BlockHashMax = 128;
     public const int FileNameMax = 200;
     public const int NotesMax = 5_000;
+    public const int BlobKeyMax = 1024;
+
+    /// <summary>
+    /// The largest snapshot the portal takes: 5 TiB, S3's object limit (and 10,000 parts of at most 550 MiB).
+    /// Chain snapshots run to tens of gigabytes; anything near <see cref="long.MaxValue"/> is a typo or an attack.
+    /// </summary>
+    public const long MaxSizeBytes = 5L * 1024 * 1024 * 1024 * 1024;
 
     private Snapshot()
     {
@@ -71,15 +78,15 @@ public sealed class Snapshot
         string uploadedBy, Guid uploadedById, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(incident);
-        if (size <= 0)
+        if (SizeProblem(size) is { } sizeProblem)
         {
-            throw new DomainException("The snapshot size must be a positive number of bytes.", "sizeBytes");
+            throw new DomainException(sizeProblem, "sizeBytes");
         }
 
-        var name = Text.Required(fileName, "file name", FileNameMax);
-        if (name.Any(c => c is '/' or '\\' || char.IsControl(c)))
+        var name = Text.Required(fileName, "file name", FileNameMax, "fileName");
+        if (FileNameProblem(name) is { } nameProblem)
         {
-            throw new DomainException("The file name cannot contain slashes or control characters.", "fileName");
+            throw new DomainException(nameProblem, "fileName");
         }
 
         var id = Guid.CreateVersion7(at);
@@ -88,7 +95,7 @@ public sealed class Snapshot
             Id = id,
             IncidentId = incident.Id,
             Height = height.Value,
-            BlockHash = Text.Required(blockHash, "block hash", BlockHashMax),
+            BlockHash = Text.Required(blockHash, "block hash", BlockHashMax, "blockHash"),
             DeclaredSha256 = sha256,
             DeclaredSize = size,
             FileName = name,
@@ -105,7 +112,8 @@ public sealed class Snapshot
     public void RegisterExisting(string blobKey)
     {
         EnsureStatus(SnapshotStatus.Uploading, "registered");
-        BlobKey = Text.Required(blobKey, "object key", 1024);
+        var key = Text.Required(blobKey, "object key", BlobKeyMax, "blobKey");
+        BlobKey = BlobKeyProblem(key) is { } problem ? throw new DomainException(problem, "blobKey") : key;
         Status = SnapshotStatus.Uploaded;
     }
 
@@ -192,9 +200,49 @@ public sealed class Snapshot
             throw new IllegalTransitionException("This snapshot is already revoked.");
         }
 
-        RevokedReason = Text.Required(reason, "reason for revoking", Limits.NoteMax);
+        RevokedReason = Text.Required(reason, "reason for revoking", Limits.NoteMax, "reason", multiLine: true);
         RevokedAt = at;
         Status = SnapshotStatus.Revoked;
+    }
+
+    /// <summary>Why <paramref name="size"/> cannot be a snapshot's size, or null.</summary>
+    public static string? SizeProblem(long size) =>
+        size <= 0 ? "The snapshot size must be a positive number of bytes."
+        : size > MaxSizeBytes ? $"A snapshot can be at most {MaxSizeBytes:N0} bytes (5 TiB)."
+        : null;
+
+    /// <summary>A file name is one path segment: no slashes, not "." or "..", nothing a shell or a file system reads as a path.</summary>
+    public static string? FileNameProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Any(c => c is '/' or '\\' || char.IsControl(c)))
+        {
+            return "The file name cannot contain slashes or control characters.";
+        }
+
+        return name.Trim('.').Length == 0 ? "The file name cannot be only dots." : null;
+    }
+
+    /// <summary>
+    /// An object key registered by hand must be a plain relative key: segments separated by "/", none empty,
+    /// "." or "..", no backslash or control character, so it can never name something outside the store.
+    /// </summary>
+    public static string? BlobKeyProblem(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length > BlobKeyMax)
+        {
+            return $"The object key must be at most {BlobKeyMax} characters.";
+        }
+
+        if (key.Any(c => c == '\\' || char.IsControl(c)) || key.Contains(':', StringComparison.Ordinal))
+        {
+            return "The object key cannot contain backslashes, colons or control characters.";
+        }
+
+        return key.Split('/').Any(segment => segment is "" or "." or ".." || segment.Trim().Length == 0)
+            ? "The object key must be a relative path like snapshots/mainnet-1724747.tar: no leading '/', no empty, '.' or '..' segments."
+            : null;
     }
 
     public static string Describe(SnapshotStatus status) => status switch

@@ -41,8 +41,8 @@ public sealed class TimelineEvent
             IncidentId = incidentId,
             At = stored,
             Kind = Text.Required(kind, "event kind", KindMax),
-            Actor = Truncate(Text.Required(actor, "actor", ActorMax), ActorMax),
-            Summary = Truncate(Text.Required(summary, "summary", int.MaxValue), SummaryMax),
+            Actor = Text.Truncate(Text.Required(actor, "actor", int.MaxValue), ActorMax),
+            Summary = Text.Truncate(Text.Required(summary, "summary", int.MaxValue, multiLine: true), SummaryMax),
             PreviousHash = previousHash ?? Genesis,
         };
         entry.Hash = entry.ComputeHash();
@@ -84,8 +84,6 @@ public sealed class TimelineEvent
 
         return null;
     }
-
-    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
 }
 
 /// <summary>Where a timeline's hash chain breaks, and why.</summary>

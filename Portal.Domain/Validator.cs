@@ -30,16 +30,16 @@ public sealed class Validator
             Id = Guid.CreateVersion7(at),
             NetworkId = network.Id,
             Key = key.Value,
-            Name = Text.Required(name, "validator name", Limits.ValidatorNameMax),
-            TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax),
-            Contact = Text.Optional(contact, "contact", Limits.ContactMax),
+            Name = Text.Required(name, "validator name", Limits.ValidatorNameMax, "name"),
+            TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax, "timeZone"),
+            Contact = Text.Optional(contact, "contact", Limits.ContactMax, "contact"),
         };
     }
 
     public void UpdateProfile(string name, string? timeZone, string? contact)
     {
-        Name = Text.Required(name, "validator name", Limits.ValidatorNameMax);
-        TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax);
-        Contact = Text.Optional(contact, "contact", Limits.ContactMax);
+        Name = Text.Required(name, "validator name", Limits.ValidatorNameMax, "name");
+        TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax, "timeZone");
+        Contact = Text.Optional(contact, "contact", Limits.ContactMax, "contact");
     }
 }

@@ -43,6 +43,12 @@ public readonly record struct ValidatorKey
             return false;
         }
 
+        if (Text.Problem(trimmed) is { } problem)
+        {
+            error = $"The validator key {problem}.";
+            return false;
+        }
+
         key = new ValidatorKey(trimmed);
         error = null;
         return true;

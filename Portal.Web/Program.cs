@@ -46,7 +46,7 @@ builder.Services.AddHostedService<IncidentChangeListener>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    options.SerializerOptions.Converters.Add(new StrictEnumConverter());
     options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
     options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
     options.SerializerOptions.Converters.Add(new UtcTimestampConverter());
@@ -55,7 +55,7 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 builder.Services.AddRazorComponents();
 builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
-builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync));
+builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddSchemaTransformer(StrictEnumConverter.DescribeAsync));
 
 var app = builder.Build();
 
@@ -101,6 +101,10 @@ app.UseWhen(c => !ApiErrors.IsApi(c), pages =>
     pages.UseExceptionHandler("/error", createScopeForErrors: true);
     pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
+
+// Inside the error handlers: a lost database becomes 503 + Retry-After before they could make it a 500.
+app.UseMiddleware<DatabaseOutage>();
+
 // Routing after the error handlers, so that their re-executed paths (/error, /not-found) are routed afresh.
 app.UseRouting();
 app.UseMiddleware<HubOriginCheck>();
@@ -112,7 +116,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalHealth();
 app.MapOpenApi("/openapi/v1.json");
-var api = app.MapGroup("/api/v1").WithTags("v1");
+var api = app.MapGroup("/api/v1").WithTags("v1").AddEndpointFilter<TextInputFilter>();
 api.MapUserEndpoints();
 api.MapNetworkEndpoints();
 api.MapIncidentEndpoints();

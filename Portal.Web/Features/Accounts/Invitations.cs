@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Audit;
 using Portal.Data.Identity;
+using Portal.Domain;
 using Portal.Web.Features.Security;
 
 namespace Portal.Web.Features.Accounts;
@@ -34,6 +35,18 @@ public sealed class Invitations(UserManager<PortalUser> users, PortalDbContext d
             errors["roles"] = [$"Unknown role '{roles[unknown]}'. Roles are: {string.Join(", ", Roles.All)}."];
         }
 
+        var userName = request.UserName?.Trim();
+        if (UserNames.Problem(userName) is { } nameProblem)
+        {
+            errors["userName"] = [nameProblem];
+        }
+
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
+        if (email is not null && EmailAddresses.Problem(email) is { } emailProblem)
+        {
+            errors["email"] = [emailProblem];
+        }
+
         if (request.ValidatorIds.Count > 0 && !roles.Contains(Roles.Operator))
         {
             errors["validators"] = ["Validators can be bound only to a user with the operator role."];
@@ -47,14 +60,25 @@ public sealed class Invitations(UserManager<PortalUser> users, PortalDbContext d
         var user = new PortalUser
         {
             Id = Guid.CreateVersion7(clock.GetUtcNow()),
-            UserName = request.UserName.Trim(),
-            Email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim(),
+            UserName = userName,
+            Email = email,
             CreatedAt = clock.GetUtcNow(),
             InvitedBy = invitedById,
         };
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var created = await users.CreateAsync(user);
+        IdentityResult created;
+        try
+        {
+            created = await users.CreateAsync(user);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Two invitations for one name at once: Identity's own check saw neither, the unique index caught the second.
+            db.ChangeTracker.Clear();
+            return (null, new Dictionary<string, string[]> { ["userName"] = [$"A user named '{userName}' already exists."] });
+        }
+
         if (!created.Succeeded)
         {
             return (null, ToErrors(created));

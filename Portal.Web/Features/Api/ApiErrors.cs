@@ -20,6 +20,7 @@ public static class ApiErrors
         Incidents.NotFoundException => StatusCodes.Status404NotFound,
         Incidents.ForbiddenException => StatusCodes.Status403Forbidden,
         Incidents.IdempotencyConflictException => StatusCodes.Status409Conflict,
+        _ when Hosting.DatabaseOutage.IsOutage(exception) => StatusCodes.Status503ServiceUnavailable,
         JsonException => StatusCodes.Status400BadRequest,
         IllegalTransitionException => StatusCodes.Status409Conflict,
         DomainException => StatusCodes.Status400BadRequest,
@@ -51,8 +52,23 @@ public static class ApiErrors
             {
                 context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [error.Message] };
             }
+            else if (Unwrap(error) is JsonException { Path: { Length: > 2 } path } json && path.StartsWith("$.", StringComparison.Ordinal))
+            {
+                // "$.validators[2].stake" names the field as the caller wrote it; the message says what was wrong.
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [path[2..]] = [FirstSentence(json.Message)] };
+            }
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.ProblemDetails.Title = Hosting.DatabaseOutage.Title;
+            context.ProblemDetails.Detail = "The portal cannot reach its database right now. Nothing was changed; try again shortly.";
+            context.HttpContext.Response.Headers.RetryAfter = Hosting.DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
+
+    /// <summary>The framework appends " Path: … | LineNumber: …" to its own messages; the path is already the key.</summary>
+    private static string FirstSentence(string message) =>
+        message.IndexOf(" Path: ", StringComparison.Ordinal) is >= 0 and var cut ? message[..cut] : message;
 
     private static Exception Unwrap(Exception error) =>
         error is BadHttpRequestException { InnerException: JsonException json } ? json : error;

@@ -9,7 +9,7 @@ using Portal.Web.Features.Api;
 
 namespace Portal.Web.Features.Incidents;
 
-public sealed record DeclareIncidentRequest(Guid? NetworkId, string? Title, long? HaltHeight, string? Summary);
+public sealed record DeclareIncidentRequest(Guid? NetworkId, string? Title, long? HaltHeight, [MultiLine] string? Summary);
 
 public sealed record IncidentResponse(
     Guid Id, Guid NetworkId, string Title, long HaltHeight, string? Summary, IncidentStatus Status, long Revision, long? SetHeight, DateTimeOffset DeclaredAt)
@@ -19,7 +19,7 @@ public sealed record IncidentResponse(
 
 public sealed record ValidatorSetRequest(long? Height, ValidatorSetRow[]? Validators);
 
-public sealed record StatusRequest(ValidatorState? State, string? Version, string? Note);
+public sealed record StatusRequest(ValidatorState? State, string? Version, [MultiLine] string? Note);
 
 public sealed record MoveRequest(IncidentStatus? Status, string? Reason);
 

@@ -60,13 +60,19 @@ public static class ValidatorSetInput
             }
 
             var name = row.Name?.Trim();
-            if (string.IsNullOrEmpty(name) || name.Length > Limits.ValidatorNameMax)
+            if (Text.Problem(row.Name) is { } nameProblem)
+            {
+                errors.Add(new RowError(i, row.Key, "name", $"The name {nameProblem}."));
+                ok = false;
+            }
+            else if (string.IsNullOrEmpty(name) || name.Length > Limits.ValidatorNameMax)
             {
                 errors.Add(new RowError(i, row.Key, "name", $"A name of 1 to {Limits.ValidatorNameMax} characters is required."));
                 ok = false;
             }
 
-            if (!Stake.TryParse(row.Stake?.Trim(), out var stake, out var stakeError))
+            // Digits only (API.md v1.1): " 5 " or "5\t" is refused, not trimmed.
+            if (!Stake.TryParse(row.Stake, out var stake, out var stakeError))
             {
                 errors.Add(new RowError(i, row.Key, "stake", stakeError));
                 ok = false;
@@ -80,7 +86,12 @@ public static class ValidatorSetInput
             }
 
             var contact = string.IsNullOrWhiteSpace(row.Contact) ? null : row.Contact.Trim();
-            if (contact?.Length > Limits.ContactMax)
+            if (Text.Problem(row.Contact) is { } contactProblem)
+            {
+                errors.Add(new RowError(i, row.Key, "contact", $"The contact {contactProblem}."));
+                ok = false;
+            }
+            else if (contact?.Length > Limits.ContactMax)
             {
                 errors.Add(new RowError(i, row.Key, "contact", $"The contact must be at most {Limits.ContactMax} characters."));
                 ok = false;

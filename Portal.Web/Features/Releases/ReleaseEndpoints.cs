@@ -7,7 +7,7 @@ using Portal.Web.Features.Api;
 
 namespace Portal.Web.Features.Releases;
 
-public sealed record ReleaseRequest(string? Version, string? Notes, ArtifactInput[]? Artifacts);
+public sealed record ReleaseRequest(string? Version, [MultiLine] string? Notes, ArtifactInput[]? Artifacts);
 
 public sealed record WithdrawRequest(string? Reason);
 

@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Data.Audit;
+using Portal.Domain;
 
 namespace Portal.Web.Features.Security;
 
@@ -12,13 +13,11 @@ public sealed class SecurityAudit(PortalDbContext db, TimeProvider clock, IHttpC
         {
             At = clock.GetUtcNow(),
             Kind = kind,
-            Actor = Truncate(actor, SecurityEvent.ActorMax),
+            Actor = Text.Truncate(actor, SecurityEvent.ActorMax),
             UserId = userId,
             SourceAddress = http.HttpContext?.Connection.RemoteIpAddress?.ToString(),
-            Detail = detail is null ? null : Truncate(detail, SecurityEvent.DetailMax),
+            Detail = detail is null ? null : Text.Truncate(detail, SecurityEvent.DetailMax),
         });
         await db.SaveChangesAsync(cancellationToken);
     }
-
-    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }

@@ -50,7 +50,7 @@ public static class SnapshotEndpoints
     public static void MapSnapshotBrowserEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var browser = endpoints.MapGroup("/snapshots/browser").RequireAuthorization(Policies.CoreDev)
-            .AddEndpointFilter(AccountEndpoints.RequireAntiforgeryAsync).ExcludeFromDescription();
+            .AddEndpointFilter(AccountEndpoints.RequireAntiforgeryAsync).AddEndpointFilter<TextInputFilter>().ExcludeFromDescription();
         browser.MapPost("/incidents/{id:guid}", DeclareAsync);
         browser.MapGet("/{id:guid}/upload", async (Guid id, SnapshotService snapshots, CancellationToken ct) => TypedResults.Ok(await snapshots.PlanAsync(id, ct)));
         browser.MapPost("/{id:guid}/upload/parts", PartsAsync);
@@ -85,14 +85,27 @@ public static class SnapshotEndpoints
             errors["sha256"] = [digestError];
         }
 
-        if (request.SizeBytes is null or <= 0)
+        if (request.SizeBytes is not { } size)
         {
             errors["sizeBytes"] = ["The size in bytes is required and must be positive."];
+        }
+        else if (Snapshot.SizeProblem(size) is { } sizeProblem)
+        {
+            errors["sizeBytes"] = [sizeProblem];
         }
 
         if (string.IsNullOrWhiteSpace(request.FileName))
         {
             errors["fileName"] = ["A file name is required, like travis_ss_mainnet_1724747.tar."];
+        }
+        else if (Snapshot.FileNameProblem(request.FileName.Trim()) is { } nameProblem)
+        {
+            errors["fileName"] = [nameProblem];
+        }
+
+        if (!string.IsNullOrWhiteSpace(request.BlobKey) && Snapshot.BlobKeyProblem(request.BlobKey.Trim()) is { } keyProblem)
+        {
+            errors["blobKey"] = [keyProblem];
         }
 
         if (errors.Count > 0)

@@ -55,6 +55,13 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
         await access.RequireAsync(caller, Roles.Admin, Roles.CoreDev);
         return await writes.ChangeAsync(incidentId, Actor(caller), async change =>
         {
+            // Checked before the store sees it: a key like "../x" or "/etc/passwd" is the caller's error, not ours.
+            if (Snapshot.BlobKeyProblem(blobKey.Trim()) is { } keyProblem)
+            {
+                throw new DomainException(keyProblem, "blobKey");
+            }
+
+            blobKey = blobKey.Trim();
             var found = await store.StatAsync(blobKey, cancellationToken)
                 ?? throw new DomainException($"No object '{blobKey}' in the {store.Kind} store.", "blobKey");
             if (found.Size != request.SizeBytes)

@@ -42,9 +42,9 @@ public static class UserEndpoints
         CreateUserRequest request, UserManager<PortalUser> users, UserAdmin admin, PortalDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.UserName))
+        if (Portal.Domain.UserNames.Problem(request.UserName?.Trim()) is { } nameProblem)
         {
-            errors["userName"] = ["A user name is required."];
+            errors["userName"] = [nameProblem];
         }
 
         var validatorIds = new List<Guid>();
@@ -83,7 +83,10 @@ public static class UserEndpoints
         var (account, problems) = await admin.CreateAsync(new NewUser(request.UserName!, request.Email, request.Roles ?? [], validatorIds), withToken: true, cancellationToken);
         if (account is null)
         {
-            return ApiProblems.Invalid(problems.ToDictionary());
+            // Lost a race with a parallel creation of the same name: that is a conflict, not bad input.
+            return problems.ContainsKey("userName") && await users.FindByNameAsync(request.UserName!.Trim()) is not null
+                ? ApiProblems.Conflict($"A user named '{request.UserName!.Trim()}' already exists.")
+                : ApiProblems.Invalid(problems.ToDictionary());
         }
 
         return TypedResults.Created($"/api/v1/users/{account.User.Id}", new CreatedUser(account.User.Id, account.User.UserName!, account.Roles, account.Token!, account.InvitationUrl));
