@@ -91,6 +91,7 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // partition; RateLimitTests sets tight limits of its own.
         builder.UseSetting("Portal:RateLimits:SignInPerMinute", "10000");
         builder.UseSetting("Portal:RateLimits:ApiPerMinute", "100000");
+        builder.UseSetting("Portal:RateLimits:InvalidTokensPerMinute", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
