@@ -30,6 +30,10 @@ public sealed class TestDatabase : IAsyncLifetime
     /// <summary>The portal's own role's connection: rows only, no schema, no UPDATE or DELETE on the timeline.</summary>
     public string AppConnectionString => new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Database = Name, Username = AppRole, Password = RolePassword }.ConnectionString;
 
+    /// <summary>The cluster's superuser on this database: for tests that watch other sessions (pg_stat_activity shows a
+    /// non-superuser nothing of other roles' sessions).</summary>
+    public string SuperuserConnectionString => new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Database = Name }.ConnectionString;
+
     public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(ConnectionString);
 
     public async Task InitializeAsync()

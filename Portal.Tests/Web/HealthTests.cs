@@ -104,7 +104,7 @@ public sealed class DatabaseOutageTests(ProxiedPortalFactory portal) : IClassFix
         var scenario = await Api.ApiScenario.CreateAsync(portal, count: 4);
         var (revision, entries, row) = (await scenario.RevisionAsync(), await scenario.TimelineCountAsync(), await scenario.StoredRowAsync(0));
 
-        await using var blocker = new Npgsql.NpgsqlConnection(portal.Database.ConnectionString);
+        await using var blocker = new Npgsql.NpgsqlConnection(portal.Database.SuperuserConnectionString);
         await blocker.OpenAsync();
         await using var hold = await blocker.BeginTransactionAsync();
         await using (var command = new Npgsql.NpgsqlCommand("LOCK TABLE timeline_events IN SHARE MODE", blocker, hold))
@@ -139,7 +139,10 @@ public sealed class DatabaseOutageTests(ProxiedPortalFactory portal) : IClassFix
         Assert.Equal(entries + 1, await scenario.TimelineCountAsync());
     }
 
-    /// <summary>True once another session waits on a lock while it already holds row-write locks on incident_validators.</summary>
+    /// <summary>
+    /// True once another session waits on a lock while it already holds row-write locks from the same change (the
+    /// validator's row or the incident's revision and anchor; the order of the statements in a batch is EF's).
+    /// </summary>
     private static async Task<bool> WaitForBlockedWriterAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -148,7 +151,7 @@ public sealed class DatabaseOutageTests(ProxiedPortalFactory portal) : IClassFix
             await using var command = new Npgsql.NpgsqlCommand("""
                 SELECT count(*) FROM pg_stat_activity a
                 WHERE a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()
-                  AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.mode = 'RowExclusiveLock' AND l.relation = 'incident_validators'::regclass)
+                  AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.mode = 'RowExclusiveLock' AND l.relation IN ('incident_validators'::regclass, 'incidents'::regclass))
                 """, connection, transaction);
             if ((long)(await command.ExecuteScalarAsync())! > 0)
             {
