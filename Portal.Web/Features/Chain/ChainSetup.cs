@@ -22,6 +22,8 @@ public static class ChainSetup
             })
             .AddResilienceHandler("chain-rpc", pipeline =>
             {
+                // Network timeouts and back-off run on the wall clock, whatever clock the rest of the portal is given.
+                pipeline.TimeProvider = TimeProvider.System;
                 var attempt = TimeSpan.FromSeconds(options.AttemptTimeoutSeconds);
                 pipeline.AddTimeout(attempt * (options.Retries + 1) + TimeSpan.FromSeconds(options.Retries * 2 + 1));
                 if (options.Retries > 0)
