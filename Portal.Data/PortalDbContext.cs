@@ -29,6 +29,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Snapshot> Snapshots => Set<Snapshot>();
+    public DbSet<Chain.NetworkChain> NetworkChains => Set<Chain.NetworkChain>();
+    public DbSet<Chain.IncidentChain> IncidentChains => Set<Chain.IncidentChain>();
+    public DbSet<Chain.ValidatorChainMark> ValidatorChainMarks => Set<Chain.ValidatorChainMark>();
 
     /// <summary>
     /// Options for a context built outside the web host (tools, tests). Identity reads its schema version

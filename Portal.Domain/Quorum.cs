@@ -108,6 +108,16 @@ public static class Quorum
         return BigInteger.Max(required, BigInteger.One);
     }
 
+    /// <summary>
+    /// The summed weight of some validators by the rule's weighting (stake, or one each): the arithmetic of ready
+    /// weight, for other groups such as those seen voting on chain.
+    /// </summary>
+    public static BigInteger WeightOf(QuorumRule rule, IEnumerable<QuorumVoter> voters)
+    {
+        ArgumentNullException.ThrowIfNull(voters);
+        return voters.Aggregate(BigInteger.Zero, (sum, voter) => sum + WeightOf(rule, voter));
+    }
+
     public static BigInteger WeightOf(QuorumRule rule, QuorumVoter voter)
     {
         ArgumentNullException.ThrowIfNull(rule);

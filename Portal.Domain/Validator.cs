@@ -42,4 +42,7 @@ public sealed class Validator
         TimeZone = Text.Optional(timeZone, "time zone", Limits.TimeZoneMax, "timeZone");
         Contact = Text.Optional(contact, "contact", Limits.ContactMax, "contact");
     }
+
+    /// <summary>The validator's own node status endpoint, read for the version check; null removes it. The caller checks it is an http(s) URL.</summary>
+    public void ChangeStatusUrl(string? statusUrl) => StatusUrl = Text.Optional(statusUrl, "status URL", Limits.ContactMax, "statusUrl");
 }

@@ -3,6 +3,7 @@ using Portal.Data;
 using Portal.Web.Components;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Api;
+using Portal.Web.Features.Chain;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Incidents;
 using Portal.Web.Features.Live;
@@ -43,6 +44,7 @@ builder.Services.AddSingleton<QuorumCache>();
 builder.Services.AddSingleton<IncidentBroadcaster>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());
 builder.Services.AddHostedService<IncidentChangeListener>();
+builder.Services.AddChain(builder.Configuration);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -122,6 +124,7 @@ api.MapNetworkEndpoints();
 api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
+api.MapChainEndpoints();
 if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 {
     api.MapBenchEndpoints();

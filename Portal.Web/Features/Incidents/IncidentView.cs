@@ -46,6 +46,12 @@ public sealed record IncidentView(
     DateTimeOffset Now,
     bool Public = false)
 {
+    /// <summary>Validators seen voting on chain at the stuck height (empty when the chain is not watched).</summary>
+    public IReadOnlySet<Guid> SeenVoting { get; init; } = new HashSet<Guid>();
+
+    /// <summary>Their weight, by the rule's weighting, for the quorum panel beside the reported-ready weight.</summary>
+    public BigInteger SeenVotingWeight { get; init; }
+
     /// <summary>
     /// What an anonymous watcher may see: no contacts, no status notes, no portal user names. Pages, fragments
     /// and hub messages for anonymous watchers are all rendered from this.
@@ -137,7 +143,12 @@ public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
             .OrderByDescending(s => s.CreatedAt)
             .ToListAsync(cancellationToken);
 
-        return new IncidentView(incident, network, lines, quorum, closing, CurrentRelease(releases), releases, timeline, snapshots, clock.GetUtcNow());
+        var seen = await Chain.ChainReader.SeenVotingAsync(db, incidentId, cancellationToken);
+        return new IncidentView(incident, network, lines, quorum, closing, CurrentRelease(releases), releases, timeline, snapshots, clock.GetUtcNow())
+        {
+            SeenVoting = seen,
+            SeenVotingWeight = Quorum.WeightOf(network.Quorum, lines.Where(l => seen.Contains(l.ValidatorId)).Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))),
+        };
     }
 
     /// <summary>The release validators must run: the newest published one.</summary>
