@@ -165,8 +165,8 @@ public sealed class ChainWatchTests(ChainPortalFactory portal) : IClassFixture<C
 
         Assert.Equal("Resumed", await portal.Database.ScalarAsync<string>($"SELECT status FROM incidents WHERE id = '{s.IncidentId}'"));
         Assert.Equal(1L, await TimelineCountAsync(s.IncidentId, "chain-resumed"));
-        Assert.Contains("→ resumed (the chain resumed", await portal.Database.ScalarAsync<string>(
-            $"SELECT summary FROM timeline_events WHERE incident_id = '{s.IncidentId}' AND kind = 'incident-status' ORDER BY id DESC LIMIT 1"), StringComparison.Ordinal);
+        Assert.Contains("→ resumed. Reason: the chain resumed at height", await portal.Database.ScalarAsync<string>(
+            $"SELECT summary FROM timeline_events WHERE incident_id = '{s.IncidentId}' AND kind IN ('incident-status', 'incident-status-override') ORDER BY id DESC LIMIT 1"), StringComparison.Ordinal);
     }
 
     [Fact]
