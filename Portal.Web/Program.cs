@@ -77,7 +77,7 @@ if (!await app.PrepareDatabaseAsync())
 }
 
 app.UsePortalForwardedHeaders();
-app.UseMiddleware<RequestLogging>();
+app.UsePortalRequestLogging();
 app.UseMiddleware<SecurityHeaders>();
 app.UsePortalCompression();
 if (!app.Environment.IsDevelopment())
