@@ -87,6 +87,22 @@ public readonly record struct DisplayUnit
             : whole.ToString(CultureInfo.InvariantCulture) + "." + fraction);
     }
 
+    /// <summary>
+    /// A share of a total as a percentage with two decimals, cut (not rounded, so 66.666…% never reads as the
+    /// 66.67% a two-thirds rule might need): "66.66%". A zero total is "0.00%".
+    /// </summary>
+    public static string Share(UInt128 part, UInt128 total)
+    {
+        if (total == UInt128.Zero)
+        {
+            return "0.00%";
+        }
+
+        // part ≤ 10^38 - 1, so part * 10,000 can overflow UInt128: divide in BigInteger, still exact.
+        var basisPoints = (System.Numerics.BigInteger)part * 10_000 / total;
+        return string.Create(CultureInfo.InvariantCulture, $"{basisPoints / 100}.{(int)(basisPoints % 100):00}%");
+    }
+
     private string WithSymbol(string number) => Symbol.Length == 0 ? number : number + " " + Symbol;
 
     /// <summary>The whole part and the fraction's digits without trailing zeros ("" when the value is whole).</summary>

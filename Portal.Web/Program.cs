@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Portal.Data;
 using Portal.Web.Components;
+using Portal.Web.Components.Console;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Api;
 using Portal.Web.Features.Demo;
@@ -52,7 +53,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.Converters.Add(new UtcTimestampConverter());
 });
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.AddRazorComponents();
+builder.Services.AddPortalConsole(builder.Configuration);
 builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
 builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync));
@@ -127,7 +128,7 @@ app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
 app.MapHub<IncidentHub>(IncidentHub.Path);
-app.MapRazorComponents<App>();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
 return 0;
