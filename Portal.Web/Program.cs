@@ -128,7 +128,8 @@ app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
 app.MapHub<IncidentHub>(IncidentHub.Path);
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 return 0;
