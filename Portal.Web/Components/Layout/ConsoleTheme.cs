@@ -15,15 +15,25 @@ public static class ConsoleTheme
 
     public static MudTheme Theme { get; } = new()
     {
+        // Status colours dark enough for white text (WCAG AA, 4.5:1): MudBlazor's defaults are lighter.
         PaletteLight = new PaletteLight
         {
             Primary = Primary,
             AppbarBackground = Primary,
+            Success = "#2e7d32",
+            Warning = "#b45309",
+            Error = "#c62828",
+            Info = "#1565c0",
         },
         PaletteDark = new PaletteDark
         {
             Primary = "#7fb0ff",
+            PrimaryContrastText = "#0b1b33",
             AppbarBackground = "#15233a",
+            Success = "#2e7d32",
+            Warning = "#b45309",
+            Error = "#c62828",
+            Info = "#1565c0",
         },
         Typography = new Typography
         {
