@@ -15,7 +15,18 @@ public sealed class Network
     public QuorumRule Quorum { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
 
-    public static Network Create(string name, string chainId, QuorumRule quorum, DateTimeOffset at)
+    /// <summary>The display unit's decimals (see <see cref="Unit"/>); 0 shows base units as they are.</summary>
+    public int Decimals { get; private set; }
+
+    /// <summary>The display unit's symbol, like "CMT"; empty for none.</summary>
+    public string Symbol { get; private set; } = string.Empty;
+
+    /// <summary>How this network's stake reads to people.</summary>
+    public DisplayUnit Unit => DisplayUnit.Create(Decimals, Symbol);
+
+    public void ChangeUnit(DisplayUnit unit) => (Decimals, Symbol) = (unit.Decimals, unit.Symbol);
+
+    public static Network Create(string name, string chainId, QuorumRule quorum, DateTimeOffset at, DisplayUnit unit = default)
     {
         ArgumentNullException.ThrowIfNull(quorum);
         return new Network
@@ -25,6 +36,8 @@ public sealed class Network
             ChainId = Text.Required(chainId, "chain id", Limits.ChainIdMax, "chainId"),
             Quorum = quorum,
             CreatedAt = at,
+            Decimals = unit.Decimals,
+            Symbol = unit.Symbol,
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Portal.Data;
 using Portal.Web.Components;
+using Portal.Web.Components.Console;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Api;
 using Portal.Web.Features.Chain;
@@ -54,7 +55,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.Converters.Add(new UtcTimestampConverter());
 });
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.AddRazorComponents();
+builder.Services.AddPortalConsole(builder.Configuration);
 builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
 builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddSchemaTransformer(StrictEnumConverter.DescribeAsync));
@@ -79,7 +80,7 @@ if (!await app.PrepareDatabaseAsync())
 }
 
 app.UsePortalForwardedHeaders();
-app.UseMiddleware<RequestLogging>();
+app.UsePortalRequestLogging();
 app.UseMiddleware<SecurityHeaders>();
 app.UsePortalCompression();
 if (!app.Environment.IsDevelopment())
@@ -134,7 +135,8 @@ app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
 app.MapHub<IncidentHub>(IncidentHub.Path);
-app.MapRazorComponents<App>();
+// SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 return 0;

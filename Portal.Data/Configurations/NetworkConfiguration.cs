@@ -14,6 +14,8 @@ internal sealed class NetworkConfiguration : IEntityTypeConfiguration<Network>
         builder.Property(n => n.Name).HasMaxLength(Limits.NetworkNameMax);
         builder.Property(n => n.ChainId).HasMaxLength(Limits.ChainIdMax);
         builder.HasIndex(n => n.ChainId).IsUnique();
+        builder.Property(n => n.Decimals).HasColumnName("unit_decimals");
+        builder.Property(n => n.Symbol).HasColumnName("unit_symbol").HasMaxLength(DisplayUnit.SymbolMax);
         builder.ComplexProperty(n => n.Quorum, quorum =>
         {
             quorum.Property(q => q.Numerator).HasColumnName("quorum_numerator");

@@ -22,33 +22,56 @@ public static class SessionValidation
         ArgumentNullException.ThrowIfNull(context);
         var principal = context.Principal;
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity;
-        if (principal?.Identity is not ClaimsIdentity identity
-            || !Guid.TryParse(principal.FindFirstValue(options.UserIdClaimType), out var userId))
+        if (principal is null)
         {
             await RejectAsync(context);
             return;
         }
 
         var db = context.HttpContext.RequestServices.GetRequiredService<PortalDbContext>();
-        var stamp = principal.FindFirstValue(options.SecurityStampClaimType);
-        var user = await db.Users.AsNoTracking()
-            .Where(u => u.Id == userId)
-            .Select(u => new { u.SecurityStamp, u.DisabledAt })
-            .SingleOrDefaultAsync(context.HttpContext.RequestAborted);
-        if (user is null || user.DisabledAt is not null || stamp is null || !string.Equals(user.SecurityStamp, stamp, StringComparison.Ordinal))
+        var fresh = await RefreshAsync(db, principal, options, context.HttpContext.RequestAborted);
+        if (fresh is null)
         {
             await RejectAsync(context);
             return;
         }
 
+        context.ReplacePrincipal(fresh);
+    }
+
+    /// <summary>
+    /// The principal as the database has it now (the same claims, the roles read afresh), or null when the user
+    /// is gone, disabled or holds another security stamp. Open circuits are checked with it too.
+    /// </summary>
+    public static async Task<ClaimsPrincipal?> RefreshAsync(PortalDbContext db, ClaimsPrincipal principal, ClaimsIdentityOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(options);
+        if (principal.Identity is not ClaimsIdentity identity
+            || !Guid.TryParse(principal.FindFirstValue(options.UserIdClaimType), out var userId))
+        {
+            return null;
+        }
+
+        var stamp = principal.FindFirstValue(options.SecurityStampClaimType);
+        var user = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => new { u.SecurityStamp, u.DisabledAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (user is null || user.DisabledAt is not null || stamp is null || !string.Equals(user.SecurityStamp, stamp, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         var roles = await db.UserRoles
             .Where(ur => ur.UserId == userId)
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
-            .ToListAsync(context.HttpContext.RequestAborted);
+            .ToListAsync(cancellationToken);
         var fresh = new ClaimsIdentity(
             [.. identity.Claims.Where(c => c.Type != options.RoleClaimType), .. roles.Select(r => new Claim(options.RoleClaimType, r))],
             identity.AuthenticationType, options.UserNameClaimType, options.RoleClaimType);
-        context.ReplacePrincipal(new ClaimsPrincipal(fresh));
+        return new ClaimsPrincipal(fresh);
     }
 
     private static async Task RejectAsync(CookieValidatePrincipalContext context)

@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Audit;
+using Portal.Data.Identity;
 
 namespace Portal.Web.Features.Accounts;
 
 public sealed record UserRow(Guid Id, string UserName, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Validators, bool HasPassword, DateTimeOffset CreatedAt, bool Disabled);
 
 /// <summary>What the admin's Users page reads; changes go through <see cref="UserAdmin"/>.</summary>
-public sealed class UserDirectory(PortalDbContext db)
+public sealed class UserDirectory(PortalDbContext db, CallerAccess access)
 {
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -54,6 +55,10 @@ public sealed class UserDirectory(PortalDbContext db)
         return (ids, null);
     }
 
-    public async Task<IReadOnlyList<SecurityEvent>> RecentEventsAsync(int count, CancellationToken cancellationToken = default) =>
-        await db.SecurityEvents.AsNoTracking().OrderByDescending(e => e.Id).Take(count).ToListAsync(cancellationToken);
+    /// <summary>The security audit's newest events: admins only.</summary>
+    public async Task<IReadOnlyList<SecurityEvent>> RecentEventsAsync(int count, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin);
+        return await db.SecurityEvents.AsNoTracking().OrderByDescending(e => e.Id).Take(count).ToListAsync(cancellationToken);
+    }
 }

@@ -44,7 +44,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IncidentWrites writes
 
         access.TrustAsSystem();
         var now = clock.GetUtcNow();
-        var network = Network.Create("CyberMiles", ChainId, QuorumRule.TwoThirdsOfStake, now);
+        var network = Network.Create("CyberMiles", ChainId, QuorumRule.TwoThirdsOfStake, now, DisplayUnit.Create(18, "CMT"));
         var validators = Operators
             .Select((op, i) => Validator.Register(network, ValidatorKey.Create(DemoKey(i)), op.Name, op.TimeZone, $"ops@{Slug(op.Name)}.example", now))
             .ToList();

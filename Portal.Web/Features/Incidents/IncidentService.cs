@@ -28,10 +28,10 @@ public sealed record ValidatorSetSummary(int Count, string TotalStake);
 
 public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, ReportBatcher reports, TimeProvider clock, CallerAccess access)
 {
-    public async Task<Network> CreateNetworkAsync(string name, string chainId, QuorumRule rule, CancellationToken cancellationToken = default)
+    public async Task<Network> CreateNetworkAsync(string name, string chainId, QuorumRule rule, DisplayUnit unit = default, CancellationToken cancellationToken = default)
     {
         await access.RequireAsync(Roles.Admin);
-        var network = Network.Create(name, chainId, rule, clock.GetUtcNow());
+        var network = Network.Create(name, chainId, rule, clock.GetUtcNow(), unit);
         if (await db.Networks.AnyAsync(n => n.ChainId == network.ChainId, cancellationToken))
         {
             throw new IllegalTransitionException($"A network with chain id '{network.ChainId}' already exists.");

@@ -19,7 +19,7 @@ public sealed record Fragment(string Target, string Html, long Revision);
 /// render per pass, not one per report or per watcher.
 /// </summary>
 public sealed partial class IncidentBroadcaster(
-    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, QuorumCache quorums, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
+    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, QuorumCache quorums, IncidentNotifier circuits, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
     /// <summary>Bounds on the spacing of passes: isolated changes go out at once, bursts are merged.</summary>
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
@@ -73,6 +73,9 @@ public sealed partial class IncidentBroadcaster(
         {
             return;
         }
+
+        // The same read serves this instance's circuits: they render it themselves, throttled per circuit.
+        circuits.Publish(view);
 
         // Signed-in and anonymous watchers are in separate groups: anonymous ones get the public rendering only.
         var group = hub.Clients.Group(IncidentHub.Group(incidentId));

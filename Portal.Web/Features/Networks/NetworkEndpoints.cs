@@ -8,12 +8,14 @@ namespace Portal.Web.Features.Networks;
 
 public sealed record QuorumRuleBody(int? Numerator, int? Denominator, bool? Strict, QuorumWeighting? Weighting);
 
-public sealed record CreateNetworkRequest(string? Name, string? ChainId, QuorumRuleBody? Quorum);
+/// <param name="Decimals">The display unit: stake reads as base units / 10^decimals (default 0).</param>
+/// <param name="Symbol">The display unit's symbol, like "CMT" (default none).</param>
+public sealed record CreateNetworkRequest(string? Name, string? ChainId, QuorumRuleBody? Quorum, int? Decimals = null, string? Symbol = null);
 
-public sealed record NetworkResponse(Guid Id, string Name, string ChainId, QuorumRuleBody Quorum, DateTimeOffset CreatedAt)
+public sealed record NetworkResponse(Guid Id, string Name, string ChainId, QuorumRuleBody Quorum, DateTimeOffset CreatedAt, int Decimals, string Symbol)
 {
     public static NetworkResponse From(Network n) =>
-        new(n.Id, n.Name, n.ChainId, new QuorumRuleBody(n.Quorum.Numerator, n.Quorum.Denominator, n.Quorum.Strict, n.Quorum.Weighting), n.CreatedAt);
+        new(n.Id, n.Name, n.ChainId, new QuorumRuleBody(n.Quorum.Numerator, n.Quorum.Denominator, n.Quorum.Strict, n.Quorum.Weighting), n.CreatedAt, n.Decimals, n.Symbol);
 }
 
 public static class NetworkEndpoints
@@ -45,12 +47,22 @@ public static class NetworkEndpoints
             errors["quorum"] = [ex.Message];
         }
 
+        var unit = DisplayUnit.BaseUnits;
+        try
+        {
+            unit = DisplayUnit.Create(request.Decimals ?? 0, request.Symbol);
+        }
+        catch (DomainException ex)
+        {
+            errors[ex.Field ?? "symbol"] = [ex.Message];
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var network = await incidents.CreateNetworkAsync(request.Name!, request.ChainId!, rule!, cancellationToken);
+        var network = await incidents.CreateNetworkAsync(request.Name!, request.ChainId!, rule!, unit, cancellationToken);
         return TypedResults.Created($"/api/v1/networks/{network.Id}", NetworkResponse.From(network));
     }
 }

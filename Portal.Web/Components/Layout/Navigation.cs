@@ -1,0 +1,26 @@
+using MudBlazor;
+using Portal.Data.Identity;
+
+namespace Portal.Web.Components.Layout;
+
+/// <summary>One entry of the navigation: shown to the roles listed (none listed: every signed-in user).</summary>
+public sealed record NavItem(string Href, string Title, string Icon, params string[] Roles)
+{
+    /// <summary>For <c>AuthorizeView Roles</c>: null shows the entry to anyone signed in.</summary>
+    public string? RolesAttribute => Roles.Length == 0 ? null : string.Join(',', Roles);
+}
+
+/// <summary>The one list of where each role goes; the console drawer and the static pages' bar both render it.</summary>
+public static class Navigation
+{
+    public static IReadOnlyList<NavItem> Items { get; } =
+    [
+        new("/", "Incidents", Icons.Material.Outlined.Warning),
+        new("/incidents/new", "Declare incident", Icons.Material.Outlined.AddAlert, Roles.Admin, Roles.Commander),
+        new("/admin/users", "Users", Icons.Material.Outlined.People, Roles.Admin),
+        new("/admin/audit", "Audit", Icons.Material.Outlined.Policy, Roles.Admin),
+        new("/admin/timeline", "Timelines", Icons.Material.Outlined.Link, Roles.Admin),
+        new("/account/tokens", "API tokens", Icons.Material.Outlined.Key),
+        new("/account/passkeys", "Passkeys", Icons.Material.Outlined.Fingerprint),
+    ];
+}
