@@ -10,6 +10,7 @@ using Portal.Web.Features.Networks;
 using Portal.Web.Features.Releases;
 using Portal.Web.Features.Snapshots;
 using Portal.Web.Features.Overview;
+using Portal.Web.Features.PublicStatus;
 using Portal.Web.Features.Security;
 using Portal.Web.Features.Users;
 using Portal.Web.Hosting;
@@ -55,7 +56,7 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 builder.Services.AddRazorComponents();
 builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
-builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync));
+builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddPortalDocumentation());
 
 var app = builder.Build();
 
@@ -118,6 +119,7 @@ api.MapNetworkEndpoints();
 api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
+api.MapPublicIncidentEndpoints();
 if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 {
     api.MapBenchEndpoints();
