@@ -113,6 +113,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalHealth();
 app.MapOpenApi("/openapi/v1.json");
+app.MapApiReference();
 var api = app.MapGroup("/api/v1").WithTags("v1");
 api.MapUserEndpoints();
 api.MapNetworkEndpoints();
