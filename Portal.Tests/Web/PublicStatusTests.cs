@@ -152,7 +152,7 @@ public sealed class PublicStatusTests(PortalFactory portal) : IClassFixture<Port
         Assert.NotEmpty(nonce);
         Assert.DoesNotContain("unsafe-inline'; style-src", policy, StringComparison.Ordinal);
         Assert.DoesNotContain("script-src 'self' 'unsafe-inline'", policy, StringComparison.Ordinal);
-        Assert.Contains($"nonce=\"{nonce}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"nonce=\"{nonce}\"", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal); // no CDN, no web fonts
         foreach (var script in System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
         {

@@ -19,7 +19,8 @@ public static class ApiReference
     public static IEndpointConventionBuilder MapApiReference(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapScalarApiReference(Path, (options, http) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            // Hex: no character that HTML encoding would change inside the attribute.
+            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             options
                 .WithTitle("Validator coordination portal API")
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json")
