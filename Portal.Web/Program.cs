@@ -12,6 +12,7 @@ using Portal.Web.Features.Networks;
 using Portal.Web.Features.Releases;
 using Portal.Web.Features.Snapshots;
 using Portal.Web.Features.Overview;
+using Portal.Web.Features.PublicStatus;
 using Portal.Web.Features.Security;
 using Portal.Web.Features.Users;
 using Portal.Web.Hosting;
@@ -58,7 +59,7 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 builder.Services.AddPortalConsole(builder.Configuration);
 builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
-builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddSchemaTransformer(StrictEnumConverter.DescribeAsync));
+builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddSchemaTransformer(StrictEnumConverter.DescribeAsync).AddPortalDocumentation());
 
 var app = builder.Build();
 
@@ -119,6 +120,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalHealth();
 app.MapOpenApi("/openapi/v1.json");
+app.MapApiReference();
 var api = app.MapGroup("/api/v1").WithTags("v1").AddEndpointFilter<TextInputFilter>();
 api.MapUserEndpoints();
 api.MapNetworkEndpoints();
@@ -126,6 +128,7 @@ api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
 api.MapChainEndpoints();
+api.MapPublicIncidentEndpoints();
 if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 {
     api.MapBenchEndpoints();

@@ -12,6 +12,13 @@ public static class TestEnvironment
 
     public static string Chromium => Environment.GetEnvironmentVariable("PORTAL_TEST_CHROMIUM") ?? "/usr/bin/chromium";
 
+    /// <summary>The OpenAPI linter that <c>./portal test</c> installs into tools/ with npm.</summary>
+    public static string Redocly => Environment.GetEnvironmentVariable("PORTAL_TEST_REDOCLY") is { Length: > 0 } path
+        ? path
+        : File.Exists(Path.Combine(RepositoryRoot, "tools", "node_modules", ".bin", "redocly"))
+            ? Path.Combine(RepositoryRoot, "tools", "node_modules", ".bin", "redocly")
+            : Required("PORTAL_TEST_REDOCLY");
+
     /// <summary>The repository root: the folder holding Portal.sln.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 

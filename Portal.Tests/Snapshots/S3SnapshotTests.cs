@@ -88,8 +88,14 @@ public sealed class S3SnapshotTests(S3SnapshotPortal portal) : IClassFixture<S3S
         var verdict = await driver.WaitForVerdictAsync(id);
         var approve = await new SnapshotDriver(portal, reviewer.Token).PostAsync($"/api/v1/snapshots/{id}/approve");
         var publish = await driver.PostAsync($"/api/v1/snapshots/{id}/publish");
-        var page = await portal.CreateClient().GetStringAsync(new Uri($"/incidents/{incident.Id}", UriKind.Relative));
+        // Signed in: the public view lists published snapshots only, and this one never can be.
+        var signedIn = portal.CreateHttpsClient();
+        await FormPost.SignInAsync(signedIn, reviewer.UserName, reviewer.Password);
+        var page = await signedIn.GetStringAsync(new Uri($"/incidents/{incident.Id}", UriKind.Relative));
+        var publicPage = await portal.CreateClient().GetStringAsync(new Uri($"/status/{incident.Id}", UriKind.Relative));
 
+        Assert.DoesNotContain($"id=\"snapshot-{id}\"", publicPage, StringComparison.Ordinal);
+        Assert.Contains($"id=\"snapshot-{id}\"", page, StringComparison.Ordinal);
         Assert.Equal("mismatch", verdict.GetProperty("status").GetString());
         Assert.NotEqual(declaredSha, verdict.GetProperty("computedSha256").GetString());
         Assert.Equal(HttpStatusCode.Conflict, approve.StatusCode);

@@ -34,7 +34,7 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
     {
         var seeded = await SeedAsync();
         var anonymous = portal.CreateHttpsClient();
-        var pages = new[] { $"/incidents/{seeded.Scenario.IncidentId}", $"/incidents/{seeded.Scenario.IncidentId}/timeline" };
+        var pages = new[] { $"/incidents/{seeded.Scenario.IncidentId}", $"/incidents/{seeded.Scenario.IncidentId}/timeline", $"/status/{seeded.Scenario.IncidentId}", $"/api/v1/public/incidents/{seeded.Scenario.IncidentId}" };
 
         foreach (var page in pages)
         {
@@ -57,6 +57,17 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
             Assert.True(full.Contains(secret, StringComparison.Ordinal), $"a signed-in commander should see '{secret}'");
         }
 
+        // The public status page and its JSON show the public view to everyone, signed in or not.
+        foreach (var page in pages[2..])
+        {
+            var shown = WebUtility.HtmlDecode(await signedIn.GetStringAsync(Rest.Path(page)));
+            Assert.Contains("Validator 03", shown, StringComparison.Ordinal);
+            foreach (var secret in seeded.Secrets)
+            {
+                Assert.False(shown.Contains(secret, StringComparison.Ordinal), $"{page} shows '{secret}' to a signed-in commander");
+            }
+        }
+
         // Contacts are shown in the wake-up list, for the validators that would close the gap.
         Assert.Contains(seeded.Secrets[..4], contact => full.Contains(contact, StringComparison.Ordinal));
     }
@@ -66,15 +77,18 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
     {
         var seeded = await SeedAsync();
         var scenario = seeded.Scenario;
-        await using var anonymous = await HubClient.ConnectAsync(portal);
-        var ws = portal.Server.CreateWebSocketClient();
-        await using var signedIn = await HubClient.ConnectAsync((uri, ct) => ws.ConnectAsync(uri, ct),
-            new Uri($"ws://localhost/hubs/incidents?access_token={Uri.EscapeDataString(seeded.Commander.Token)}"));
+        await using var anonymous = await HubWatcher.ConnectAsync(portal);
+        await using var signedIn = await HubWatcher.ConnectAsync(portal, seeded.Commander.Token);
+        // The public status page subscribes for the public fragments even when its visitor is signed in.
+        await using var signedInPublic = await HubWatcher.ConnectAsync(portal, seeded.Commander.Token);
         foreach (var hub in new[] { anonymous, signedIn })
         {
             await hub.InvokeAsync("Subscribe", scenario.IncidentId);
             await hub.NextAsync("quorum");
         }
+
+        await signedInPublic.InvokeAsync("SubscribePublic", scenario.IncidentId);
+        await signedInPublic.NextAsync("quorum");
 
         // A change that re-renders every row (and the timeline and quorum panel with the wake-up list).
         var (_, opClient) = await scenario.OperatorAsync(0);
@@ -93,10 +107,13 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
         string[] secrets = [.. seeded.Secrets, fresh];
         var anonymousText = await ReceivedUntilAsync(anonymous, last);
         var signedInText = await ReceivedUntilAsync(signedIn, last);
+        var publicText = await ReceivedUntilAsync(signedInPublic, last);
         Assert.Contains("validator-" + scenario.Keys[0], anonymousText, StringComparison.Ordinal);
+        Assert.Contains("validator-" + scenario.Keys[0], publicText, StringComparison.Ordinal);
         foreach (var secret in secrets)
         {
             Assert.False(anonymousText.Contains(secret, StringComparison.Ordinal), $"an anonymous subscriber received '{secret}'");
+            Assert.False(publicText.Contains(secret, StringComparison.Ordinal), $"a signed-in public-page subscriber received '{secret}'");
         }
 
         Assert.Contains(fresh, signedInText, StringComparison.Ordinal);
@@ -105,7 +122,7 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
     }
 
     /// <summary>Every message up to the quorum document of <paramref name="revision"/>, as one text (fragments' HTML decoded).</summary>
-    private static async Task<string> ReceivedUntilAsync(HubClient hub, long revision)
+    private static async Task<string> ReceivedUntilAsync(HubWatcher hub, long revision)
     {
         var received = new List<HubMessage>();
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);

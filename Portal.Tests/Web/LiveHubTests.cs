@@ -17,7 +17,7 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
     public async Task Subscribing_answers_at_once_with_the_current_quorum_document()
     {
         var incident = await DemoIncident.LoadAsync(portal);
-        await using var hub = await HubClient.ConnectAsync(portal);
+        await using var hub = await HubWatcher.ConnectAsync(portal);
 
         await hub.InvokeAsync("Subscribe", incident.Id);
         var quorum = await hub.NextAsync("quorum");
@@ -32,9 +32,9 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
     [Fact]
     public async Task Subscribing_to_an_unknown_incident_is_an_error()
     {
-        await using var hub = await HubClient.ConnectAsync(portal);
+        await using var hub = await HubWatcher.ConnectAsync(portal);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => hub.InvokeAsync("Subscribe", Guid.NewGuid()));
+        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.InvokeAsync("Subscribe", Guid.NewGuid()));
 
         Assert.Contains("No incident", error.Message, StringComparison.Ordinal);
     }
@@ -45,7 +45,7 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
         var incident = await DemoIncident.LoadAsync(portal);
         var seat = incident.Keys.ToList().IndexOf(await PendingKeyAsync(incident, 0));
         var commander = await TestUsers.CreateAsync(portal, ["commander"]);
-        await using var watcher = await HubClient.ConnectAsync(portal);
+        await using var watcher = await HubWatcher.ConnectAsync(portal);
         await watcher.InvokeAsync("Subscribe", incident.Id);
         var before = (await watcher.NextAsync("quorum")).GetProperty("revision").GetInt64();
 
@@ -72,7 +72,7 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
         var commander = await TestUsers.CreateAsync(portal, ["commander"]);
         var key = await PendingKeyAsync(incident, 1);
         var page = await portal.CreateClient().GetStringAsync(new Uri($"/incidents/{incident.Id}", UriKind.Relative));
-        await using var watcher = await HubClient.ConnectAsync(portal);
+        await using var watcher = await HubWatcher.ConnectAsync(portal);
         await watcher.InvokeAsync("Subscribe", incident.Id);
         await watcher.NextAsync("quorum");
 
@@ -99,7 +99,7 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
         var key = await PendingKeyAsync(incident, 2);
         var client = portal.CreateApiClient(commander.Token);
         var uri = new Uri($"/api/v1/incidents/{incident.Id}/validators/{key}/status", UriKind.Relative);
-        await using var watcher = await HubClient.ConnectAsync(portal);
+        await using var watcher = await HubWatcher.ConnectAsync(portal);
         await watcher.InvokeAsync("Subscribe", incident.Id);
         var subscribed = (await watcher.NextAsync("quorum")).GetProperty("revision").GetInt64();
         await client.PostAsJsonAsync(uri, new { state = "acknowledged", note = "on it" });

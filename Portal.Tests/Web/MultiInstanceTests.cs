@@ -37,8 +37,8 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     {
         var incident = await DemoIncident.LoadAsync(_a);
         var key = await PendingKeyAsync(incident.Id, 0);
-        await using var onA = await HubClient.ConnectAsync(_a);
-        await using var onB = await HubClient.ConnectAsync(_b!);
+        await using var onA = await HubWatcher.ConnectAsync(_a);
+        await using var onB = await HubWatcher.ConnectAsync(_b!);
         await onA.InvokeAsync("Subscribe", incident.Id);
         await onB.InvokeAsync("Subscribe", incident.Id);
         var before = (await onB.NextAsync("quorum")).GetProperty("revision").GetInt64();

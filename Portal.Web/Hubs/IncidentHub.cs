@@ -23,14 +23,22 @@ public sealed class IncidentHub(IncidentReader reader, Portal.Web.Features.Live.
     /// Joins the incident's group and answers at once with the current quorum document, so a client that
     /// (re)connects can compare revisions and catch up on anything it missed.
     /// </summary>
-    public async Task Subscribe(Guid incidentId)
+    public Task Subscribe(Guid incidentId) => JoinAsync(incidentId, GroupFor(incidentId));
+
+    /// <summary>
+    /// The public status page's subscription: the public fragments whoever is watching, so a signed-in visitor
+    /// of <c>/status/{id}</c> never has contacts, notes or user names morphed into the page they may share.
+    /// </summary>
+    public Task SubscribePublic(Guid incidentId) => JoinAsync(incidentId, PublicGroup(incidentId));
+
+    private async Task JoinAsync(Guid incidentId, string group)
     {
         // Join first, then read: a change committed in between reaches this watcher either way.
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(incidentId), Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
         var quorum = quorums.Find(incidentId) ?? await reader.QuorumAsync(incidentId, Context.ConnectionAborted);
         if (quorum is null)
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(incidentId), Context.ConnectionAborted);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
             throw new HubException($"No incident {incidentId}.");
         }
 

@@ -53,14 +53,16 @@ public sealed record IncidentView(
     public BigInteger SeenVotingWeight { get; init; }
 
     /// <summary>
-    /// What an anonymous watcher may see: no contacts, no status notes, no portal user names. Pages, fragments
-    /// and hub messages for anonymous watchers are all rendered from this.
+    /// What an anonymous watcher may see: no contacts, no status notes, no portal user names, and only snapshots
+    /// that were published (a revoked one stays, with its reason, for those who downloaded it). Pages,
+    /// fragments, hub messages and the public JSON for anonymous watchers are all rendered from this.
     /// </summary>
     public IncidentView ForPublic() => Public ? this : this with
     {
         Public = true,
         Validators = [.. Validators.Select(PublicLine)],
         ClosingSet = [.. ClosingSet.Select(PublicLine)],
+        Snapshots = [.. Snapshots.Where(s => s.Status is SnapshotStatus.Published or SnapshotStatus.Revoked)],
     };
 
     private static ValidatorLine PublicLine(ValidatorLine line) => line with { Contact = null, Note = null, UpdatedBy = null };

@@ -84,7 +84,8 @@
   });
 
   async function subscribe() {
-    await connection.invoke("Subscribe", incidentId);
+    // The public status page asks for the public fragments even when its visitor is signed in.
+    await connection.invoke(root.dataset.view === "public" ? "SubscribePublic" : "Subscribe", incidentId);
     setState("live", "Live");
   }
 
