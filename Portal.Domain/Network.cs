@@ -26,6 +26,13 @@ public sealed class Network
 
     public void ChangeUnit(DisplayUnit unit) => (Decimals, Symbol) = (unit.Decimals, unit.Symbol);
 
+    /// <summary>Open incidents' quorum is computed from the network's rule on each read, so a change applies to them at once.</summary>
+    public void ChangeQuorum(QuorumRule quorum)
+    {
+        ArgumentNullException.ThrowIfNull(quorum);
+        Quorum = quorum;
+    }
+
     public static Network Create(string name, string chainId, QuorumRule quorum, DateTimeOffset at, DisplayUnit unit = default)
     {
         ArgumentNullException.ThrowIfNull(quorum);

@@ -36,6 +36,7 @@ builder.Services.AddScoped<IncidentWrites>();
 builder.Services.AddScoped<TimelineIntegrityService>();
 builder.Services.AddScoped<IncidentReader>();
 builder.Services.AddScoped<IncidentService>();
+builder.Services.AddScoped<Portal.Web.Features.Networks.NetworkService>();
 builder.Services.AddSingleton<ReportBatcher>();
 builder.Services.AddScoped<ReleaseService>();
 builder.Services.AddScoped<SnapshotService>();

@@ -12,7 +12,9 @@ public static class ConsoleSetup
 {
     public static IServiceCollection AddPortalConsole(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A pasted validator set arrives as one message; 32 KB (the default) would drop the circuit at ~300 rows.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 2 * 1024 * 1024);
         services.AddMudServices();
         services.AddSingleton(configuration.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions());
         services.AddScoped<AuthenticationStateProvider, CircuitAuthentication>();

@@ -26,6 +26,7 @@ public static class OpenApiDocumentation
         ["ReinviteUser"] = "Issue a new invitation link",
         ["Me"] = "The signed-in caller: user name, roles and bound validators",
         ["CreateNetwork"] = "Add a network with its quorum rule",
+        ["UpdateNetwork"] = "Change a network's quorum rule and display unit",
         ["DeclareIncident"] = "Declare an incident (a halt) on a network",
         ["GetIncident"] = "Read an incident",
         ["PutValidatorSet"] = "Import or replace the validator set, frozen at a height",

@@ -12,6 +12,11 @@ public sealed record QuorumRuleBody(int? Numerator, int? Denominator, bool? Stri
 /// <param name="Symbol">The display unit's symbol, like "CMT" (default none).</param>
 public sealed record CreateNetworkRequest(string? Name, string? ChainId, QuorumRuleBody? Quorum, int? Decimals = null, string? Symbol = null);
 
+/// <param name="Quorum">The quorum rule; omitted terms keep their current value.</param>
+/// <param name="Decimals">The display unit's decimals; omitted keeps the current value.</param>
+/// <param name="Symbol">The display unit's symbol; omitted keeps the current value, "" removes it.</param>
+public sealed record UpdateNetworkRequest(QuorumRuleBody? Quorum, int? Decimals = null, string? Symbol = null);
+
 public sealed record NetworkResponse(Guid Id, string Name, string ChainId, QuorumRuleBody Quorum, DateTimeOffset CreatedAt, int Decimals, string Symbol)
 {
     public static NetworkResponse From(Network n) =>
@@ -20,8 +25,46 @@ public sealed record NetworkResponse(Guid Id, string Name, string ChainId, Quoru
 
 public static class NetworkEndpoints
 {
-    public static void MapNetworkEndpoints(this IEndpointRouteBuilder api) =>
+    public static void MapNetworkEndpoints(this IEndpointRouteBuilder api)
+    {
         api.MapPost("/networks", CreateAsync).RequireAuthorization(Policies.Admin).WithName("CreateNetwork");
+        api.MapPut("/networks/{id:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithName("UpdateNetwork");
+    }
+
+    private static async Task<Results<Ok<NetworkResponse>, ValidationProblem>> UpdateAsync(
+        Guid id, UpdateNetworkRequest request, NetworkService networks, CancellationToken cancellationToken)
+    {
+        var current = await networks.GetAsync(id, cancellationToken);
+        var errors = new Dictionary<string, string[]>();
+        QuorumRule? rule = null;
+        var q = request.Quorum;
+        try
+        {
+            rule = QuorumRule.Create(
+                q?.Numerator ?? current.Quorum.Numerator, q?.Denominator ?? current.Quorum.Denominator, q?.Strict ?? current.Quorum.Strict, q?.Weighting ?? current.Quorum.Weighting);
+        }
+        catch (DomainException ex)
+        {
+            errors["quorum"] = [ex.Message];
+        }
+
+        var unit = DisplayUnit.BaseUnits;
+        try
+        {
+            unit = DisplayUnit.Create(request.Decimals ?? current.Decimals, request.Symbol ?? current.Symbol);
+        }
+        catch (DomainException ex)
+        {
+            errors[ex.Field ?? "symbol"] = [ex.Message];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        return TypedResults.Ok(NetworkResponse.From(await networks.UpdateAsync(id, rule!, unit, cancellationToken)));
+    }
 
     private static async Task<Results<Created<NetworkResponse>, ValidationProblem>> CreateAsync(CreateNetworkRequest request, IncidentService incidents, CancellationToken cancellationToken)
     {
