@@ -97,37 +97,4 @@ public sealed class ChainImportApiTests(ChainPortalFactory portal) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, (await ImportAsync(portal.CreateApiClient(null), incidentId, new { source = "cometbft", rpcUrl = "http://127.0.0.1:1/", height = 5 })).StatusCode);
         Assert.Equal(0L, await MembersAsync(incidentId));
     }
-
-    [Fact]
-    public async Task The_console_form_imports_from_the_node_or_says_why_nothing_was_imported()
-    {
-        var (_, incidentId) = await IncidentAsync();
-        var commander = await TestUsers.CreateAsync(portal, ["commander"]);
-        var client = portal.CreateHttpsClient();
-        await FormPost.SignInAsync(client, commander.UserName, commander.Password);
-        await using var rpc = await FakeRpc.StartAsync(RpcShapes.ServeValidators(RpcShapes.Set(Guid.NewGuid().ToString("N"), 7), Height, total: 9));
-
-        var page = await client.GetStringAsync(Api.Path($"/incidents/{incidentId}/validator-set"));
-        Assert.Contains("id=\"chain-import-form\"", page, StringComparison.Ordinal);
-
-        var failed = await FormPost.SubmitAsync(client, $"/incidents/{incidentId}/validator-set", "chain-import", new Dictionary<string, string>
-        {
-            ["ChainInput.RpcUrl"] = rpc.Url.ToString(),
-            ["ChainInput.Height"] = Height.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        var html = WebUtility.HtmlDecode(await failed.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
-        Assert.Contains("Page 1 is empty", html.Replace("Page 2 is empty", "Page 1 is empty", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("Nothing was imported.", html, StringComparison.Ordinal);
-        Assert.Equal(0L, await MembersAsync(incidentId));
-
-        rpc.Handler = RpcShapes.ServeValidators(RpcShapes.Set("form", 7), Height);
-        var done = await FormPost.SubmitAsync(client, $"/incidents/{incidentId}/validator-set", "chain-import", new Dictionary<string, string>
-        {
-            ["ChainInput.RpcUrl"] = rpc.Url.ToString(),
-            ["ChainInput.Height"] = Height.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
-        Assert.Equal(7L, await MembersAsync(incidentId));
-    }
 }

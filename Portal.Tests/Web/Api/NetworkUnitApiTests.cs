@@ -39,4 +39,58 @@ public sealed class NetworkUnitApiTests(PortalFactory portal) : IClassFixture<Po
         var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest, name);
         Assert.Equal([name], Api.ErrorFields(problem));
     }
+
+    [Fact]
+    public async Task An_admin_changes_the_unit_and_rule_with_put_and_omitted_fields_keep_their_value()
+    {
+        var created = await Api.OkAsync(await portal.CreateApiClient().PostAsync(Api.Path("/api/v1/networks"), Api.Json(
+            $$"""{"name": "CyberMiles", "chainId": "{{NewChainId()}}"}""")), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+
+        var updated = await Api.OkAsync(await portal.CreateApiClient().PutAsync(Api.Path($"/api/v1/networks/{id}"), Api.Json(
+            """{"decimals": 18, "symbol": "CMT", "quorum": {"numerator": 1, "denominator": 2}}""")));
+
+        Assert.Equal(18, updated.GetProperty("decimals").GetInt32());
+        Assert.Equal("CMT", updated.GetProperty("symbol").GetString());
+        Assert.Equal(1, updated.GetProperty("quorum").GetProperty("numerator").GetInt32());
+        Assert.True(updated.GetProperty("quorum").GetProperty("strict").GetBoolean());
+        Assert.Equal("18|CMT|1|2|true|Stake", await portal.Database.ScalarAsync<string>(
+            $"SELECT concat_ws('|', unit_decimals, unit_symbol, quorum_numerator, quorum_denominator, quorum_strict, quorum_weighting) FROM networks WHERE id = '{id}'"));
+
+        var symbolOnly = await Api.OkAsync(await portal.CreateApiClient().PutAsync(Api.Path($"/api/v1/networks/{id}"), Api.Json("""{"symbol": ""}""")));
+        Assert.Equal(18, symbolOnly.GetProperty("decimals").GetInt32());
+        Assert.Equal("", symbolOnly.GetProperty("symbol").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"decimals\": 39}", "decimals")]
+    [InlineData("{\"symbol\": \"C MT\"}", "symbol")]
+    [InlineData("{\"quorum\": {\"numerator\": 4, \"denominator\": 3}}", "quorum")]
+    public async Task A_bad_put_is_400_naming_the_field_and_changes_nothing(string body, string field)
+    {
+        var created = await Api.OkAsync(await portal.CreateApiClient().PostAsync(Api.Path("/api/v1/networks"), Api.Json(
+            $$"""{"name": "Kept", "chainId": "{{NewChainId()}}", "decimals": 6, "symbol": "KEPT"}""")), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+
+        var problem = await Api.ProblemAsync(await portal.CreateApiClient().PutAsync(Api.Path($"/api/v1/networks/{id}"), Api.Json(body)), HttpStatusCode.BadRequest, field);
+
+        Assert.Equal([field], Api.ErrorFields(problem));
+        Assert.Equal("6|KEPT|2|3", await portal.Database.ScalarAsync<string>(
+            $"SELECT concat_ws('|', unit_decimals, unit_symbol, quorum_numerator, quorum_denominator) FROM networks WHERE id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task Only_admins_may_put_and_an_unknown_network_is_404()
+    {
+        var created = await Api.OkAsync(await portal.CreateApiClient().PostAsync(Api.Path("/api/v1/networks"), Api.Json(
+            $$"""{"name": "Guarded", "chainId": "{{NewChainId()}}"}""")), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetGuid();
+        var commander = await TestUsers.CreateAsync(portal, ["commander"]);
+        var body = """{"decimals": 18, "symbol": "CMT"}""";
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await portal.CreateApiClient(commander.Token).PutAsync(Api.Path($"/api/v1/networks/{id}"), Api.Json(body))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await portal.CreateApiClient(null).PutAsync(Api.Path($"/api/v1/networks/{id}"), Api.Json(body))).StatusCode);
+        await Api.ProblemAsync(await portal.CreateApiClient().PutAsync(Api.Path($"/api/v1/networks/{Guid.NewGuid()}"), Api.Json(body)), HttpStatusCode.NotFound);
+        Assert.Equal("0|", await portal.Database.ScalarAsync<string>($"SELECT concat_ws('|', unit_decimals, unit_symbol) FROM networks WHERE id = '{id}'"));
+    }
 }
