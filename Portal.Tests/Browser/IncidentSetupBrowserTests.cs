@@ -263,7 +263,7 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
         await page.Locator("#chain-submit").ClickAsync();
         await Expect(page.Locator("#chain-saved")).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
-        Assert.Equal("2|30|true", await Portal.Database.ScalarAsync<string>(
+        Assert.Equal("2|30|t", await Portal.Database.ScalarAsync<string>(
             $"SELECT concat_ws('|', jsonb_array_length(rpc_urls), poll_seconds, auto_resume) FROM network_chains WHERE network_id = '{networkId}'"));
 
         await page.Locator("#console").GetByRole(AriaRole.Link, new() { Name = "all networks" }).ClickAsync();

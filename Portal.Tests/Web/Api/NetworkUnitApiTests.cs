@@ -54,7 +54,7 @@ public sealed class NetworkUnitApiTests(PortalFactory portal) : IClassFixture<Po
         Assert.Equal("CMT", updated.GetProperty("symbol").GetString());
         Assert.Equal(1, updated.GetProperty("quorum").GetProperty("numerator").GetInt32());
         Assert.True(updated.GetProperty("quorum").GetProperty("strict").GetBoolean());
-        Assert.Equal("18|CMT|1|2|true|Stake", await portal.Database.ScalarAsync<string>(
+        Assert.Equal("18|CMT|1|2|t|Stake", await portal.Database.ScalarAsync<string>(
             $"SELECT concat_ws('|', unit_decimals, unit_symbol, quorum_numerator, quorum_denominator, quorum_strict, quorum_weighting) FROM networks WHERE id = '{id}'"));
 
         var symbolOnly = await Api.OkAsync(await portal.CreateApiClient().PutAsync(Api.Path($"/api/v1/networks/{id}"), Api.Json("""{"symbol": ""}""")));
