@@ -103,6 +103,9 @@ public static class TimelineKinds
     public const string ReleaseEdited = "release-edited";
     public const string ReleasePublished = "release-published";
     public const string ReleaseWithdrawn = "release-withdrawn";
+
+    /// <summary>A draft deleted before it was ever published.</summary>
+    public const string ReleaseDeleted = "release-deleted";
     public const string QuorumReached = "quorum-reached";
     public const string QuorumLost = "quorum-lost";
     public const string SnapshotDeclared = "snapshot-declared";

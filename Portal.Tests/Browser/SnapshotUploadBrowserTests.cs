@@ -11,9 +11,10 @@ using static Microsoft.Playwright.Assertions;
 namespace Portal.Tests.Browser;
 
 /// <summary>
-/// The snapshot page's uploader in a real Chromium, on the local blob store: a 130 MiB file (three parts of
-/// at most 64 MiB) goes up in parts through the portal's signed part links and is hashed by the verifier; and
-/// an upload cut off after one part resumes after a reload, sending only the missing parts.
+/// The snapshots console page's uploader in a real Chromium, on the local blob store: a 130 MiB file (three
+/// parts of at most 64 MiB) goes up in parts through the portal's signed part links, and the list follows the
+/// verifier without a reload; a second core developer is offered the approval, the uploader is not; and an
+/// upload cut off after one part resumes after a reload, sending only the missing parts (on a phone).
 /// </summary>
 public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, ChromiumFixture chromium)
     : IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>, IAsyncLifetime
@@ -51,16 +52,30 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
     }
 
     [Fact]
-    public async Task A_file_chosen_in_the_browser_is_uploaded_in_parts_and_verified()
+    public async Task A_file_chosen_in_the_browser_is_uploaded_verified_live_and_approved_only_by_a_second_core_dev()
     {
         Assert.Equal(3, SnapshotService.PartCountFor(FileSize));
         var (path, sha256) = WriteFile(seed: 101, "upload-whole");
         var coredev = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
         var page = await chromium.NewPageAsync(portal);
         await using var context = page.Context;
+        await page.SetViewportSizeAsync(1280, 800);
         await SignInAsync(page, coredev);
 
         await page.GotoAsync(SnapshotsPath);
+        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#upload-form button[type=submit]")).ToBeEnabledAsync();
+        await page.AssertAccessibleAsync();
+        await page.EvaluateAsync("() => { window.__noReload = 1; }");
+
+        // Every status the file's row shows, as the page changes it (the list is re-rendered by the circuit).
+        await page.EvaluateAsync(@"() => {
+            window.__statuses = [];
+            const note = () => document.querySelectorAll('#snapshot-list tr[data-status]').forEach(tr => {
+                const s = tr.dataset.status; if (window.__statuses.at(-1) !== tr.id + ':' + s) window.__statuses.push(tr.id + ':' + s);
+            });
+            new MutationObserver(note).observe(document.getElementById('snapshot-list'), { subtree: true, childList: true, attributes: true });
+        }");
         await Expect(page.Locator("#upload-progress")).ToBeHiddenAsync();
         await FillAsync(page, path, height: 1724748, sha256);
         await page.Locator("#upload-form button[type=submit]").ClickAsync();
@@ -70,11 +85,41 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
         Assert.Equal(1000, await page.Locator("#upload-progress").EvaluateAsync<int>("bar => bar.value"));
         Assert.Null(await page.EvaluateAsync<string?>($"() => localStorage.getItem('portal.snapshot-upload.{Incident.Id}')"));
 
+        // The row appeared when the file was declared and follows the verifier to its verdict, without a reload.
         var id = await SnapshotIdAsync(Path.GetFileName(path));
+        var row = page.Locator($"#row-{id}");
+        await Expect(row).ToHaveAttributeAsync("data-status", "awaiting approval", new() { Timeout = (float)VerifyTimeout.TotalMilliseconds });
+        var seen = await page.EvaluateAsync<string[]>("() => window.__statuses");
+        Assert.Contains($"row-{id}:uploading", seen);
+        Assert.Equal($"row-{id}:awaiting approval", seen.Last(s => s.StartsWith($"row-{id}:", StringComparison.Ordinal)));
+        Assert.Equal(1L, await page.EvaluateAsync<long>("() => window.__noReload"));
         var (status, computed) = await WaitForVerdictAsync(id);
         Assert.Equal("AwaitingApproval", status);
         Assert.Equal(sha256, computed);
         Assert.Null(await portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'"));
+
+        // The uploader is not offered the approval.
+        await Expect(row.Locator("button.approve")).ToHaveCountAsync(0);
+        await Expect(row.Locator(".own-snapshot")).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+
+        // A second core developer is, approves, and the uploader's page shows it without a reload.
+        var second = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
+        var other = await chromium.NewPageAsync(portal);
+        await using var otherContext = other.Context;
+        await other.SetViewportSizeAsync(390, 844);
+        await SignInAsync(other, second);
+        await other.GotoAsync(SnapshotsPath);
+        await ConsoleBrowserTests.WaitForCircuitAsync(other);
+        var otherRow = other.Locator($"#row-{id}");
+        await Expect(otherRow.Locator(".own-snapshot")).ToHaveCountAsync(0);
+        await other.AssertAccessibleAsync();
+        await otherRow.Locator("button.approve").ClickAsync();
+        await Expect(other.Locator("#snapshot-message")).ToHaveTextAsync("Approved: the snapshot is verified.");
+        await Expect(otherRow).ToHaveAttributeAsync("data-status", "verified");
+        Assert.Equal("Verified", await portal.Database.ScalarAsync<string>($"SELECT status FROM snapshots WHERE id = '{id}'"));
+        await Expect(row).ToHaveAttributeAsync("data-status", "verified", new() { Timeout = 15_000 });
+        Assert.Equal(1L, await page.EvaluateAsync<long>("() => window.__noReload"));
     }
 
     [Fact]
@@ -84,9 +129,13 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
         var coredev = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
         var page = await chromium.NewPageAsync(portal);
         await using var context = page.Context;
+        await page.SetViewportSizeAsync(390, 844);
         await SignInAsync(page, coredev);
         await page.GotoAsync(SnapshotsPath);
+        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#upload-form button[type=submit]")).ToBeEnabledAsync();
         await Expect(page.Locator("#upload-status")).ToBeEmptyAsync();
+        await page.AssertAccessibleAsync();
 
         // Only the first part request to reach the network gets through; the others are cut off.
         var allowed = 0;
@@ -118,6 +167,8 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
 
         // After a reload the page remembers the upload.
         await page.ReloadAsync();
+        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#upload-form button[type=submit]")).ToBeEnabledAsync();
         await Expect(page.Locator("#upload-status")).ToContainTextAsync("was interrupted");
         await Expect(page.Locator("#upload-status")).ToContainTextAsync("choose the same file");
         await Expect(page.Locator("#upload-status")).ToContainTextAsync(Path.GetFileName(path));

@@ -18,6 +18,7 @@ public static class Navigation
         new("/", "Incidents", Icons.Material.Outlined.Warning),
         new("/incidents/new", "Declare incident", Icons.Material.Outlined.AddAlert, Roles.Admin, Roles.Commander),
         new("/networks", "Networks", Icons.Material.Outlined.Hub, Roles.Admin, Roles.Commander),
+        new("/releases", "Releases", Icons.Material.Outlined.NewReleases, Roles.Admin, Roles.CoreDev),
         new("/admin/users", "Users", Icons.Material.Outlined.People, Roles.Admin),
         new("/admin/audit", "Audit", Icons.Material.Outlined.Policy, Roles.Admin),
         new("/admin/timeline", "Timelines", Icons.Material.Outlined.Link, Roles.Admin),

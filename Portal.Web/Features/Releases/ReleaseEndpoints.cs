@@ -32,6 +32,8 @@ public static class ReleaseEndpoints
         api.MapPut("/releases/{id:guid}", EditAsync).RequireAuthorization(Policies.CoreDev).WithName("EditRelease");
         api.MapPost("/releases/{id:guid}/publish", PublishAsync).RequireAuthorization(Policies.CoreDev).WithName("PublishRelease");
         api.MapPost("/releases/{id:guid}/withdraw", WithdrawAsync).RequireAuthorization(Policies.CoreDev).WithName("WithdrawRelease");
+        api.MapDelete("/releases/{id:guid}", DeleteAsync).RequireAuthorization(Policies.CoreDev).WithName("DeleteRelease")
+            .WithSummary("Delete a draft release (409 once published or withdrawn)");
     }
 
     private static (IReadOnlyList<Artifact>, Dictionary<string, string[]>) Validate(ReleaseRequest request)
@@ -135,5 +137,11 @@ public static class ReleaseEndpoints
         }
 
         return TypedResults.Ok(ReleaseResponse.From(await releases.WithdrawAsync(id, request.Reason, caller.Identity!.Name!, cancellationToken)));
+    }
+
+    private static async Task<NoContent> DeleteAsync(Guid id, ClaimsPrincipal caller, ReleaseService releases, CancellationToken cancellationToken)
+    {
+        await releases.DeleteDraftAsync(id, caller.Identity!.Name!, cancellationToken);
+        return TypedResults.NoContent();
     }
 }

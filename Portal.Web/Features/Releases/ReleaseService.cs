@@ -10,6 +10,9 @@ namespace Portal.Web.Features.Releases;
 /// <summary>An artifact as submitted: unvalidated.</summary>
 public sealed record ArtifactInput(string? Platform, string? Url, string? Sha256, long SizeBytes);
 
+/// <summary>An incident and its releases, for the releases list.</summary>
+public sealed record IncidentReleases(Guid IncidentId, string Title, IncidentStatus Status, IReadOnlyList<Release> Releases);
+
 public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, CallerAccess access)
 {
     /// <summary>Validates artifacts, naming each bad field as <c>artifacts[i].field</c>.</summary>
@@ -117,6 +120,39 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
             change.Record(TimelineKinds.ReleaseWithdrawn, $"Release {release.Version} withdrawn: {release.WithdrawnReason}");
             return release;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a draft. Only a draft: a release validators may have seen (published or withdrawn) stays, so the
+    /// timeline and the validators' reports keep pointing at what they were told.
+    /// </summary>
+    public async Task DeleteDraftAsync(Guid releaseId, string actor, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
+        var incidentId = await IncidentOfAsync(releaseId, cancellationToken);
+        await writes.ChangeAsync(incidentId, actor, async change =>
+        {
+            var release = await db.Releases.SingleAsync(r => r.Id == releaseId, cancellationToken);
+            if (release.Status != ReleaseStatus.Draft)
+            {
+                throw new IllegalTransitionException($"Release {release.Version} is {release.Status.ToString().ToLowerInvariant()}; only a draft can be deleted. Withdraw it instead.");
+            }
+
+            db.Releases.Remove(release);
+            change.Incident.Changed(change.Now);
+            change.Record(TimelineKinds.ReleaseDeleted, $"Draft release {release.Version} deleted.");
+            return release.Id;
+        }, cancellationToken);
+    }
+
+    /// <summary>Every incident with its releases (newest first), the newest incident first.</summary>
+    public async Task<IReadOnlyList<IncidentReleases>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.CoreDev);
+        var incidents = await db.Incidents.AsNoTracking().OrderByDescending(i => i.DeclaredAt)
+            .Select(i => new { i.Id, i.Title, i.Status }).ToListAsync(cancellationToken);
+        var releases = (await db.Releases.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(r => r.IncidentId);
+        return [.. incidents.Select(i => new IncidentReleases(i.Id, i.Title, i.Status, [.. releases[i.Id].OrderByDescending(r => r.CreatedAt)]))];
     }
 
     private async Task<Guid> IncidentOfAsync(Guid releaseId, CancellationToken cancellationToken) =>

@@ -180,6 +180,13 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
             change.Record(TimelineKinds.SnapshotRevoked, $"Snapshot at block {snapshot.Height} revoked: {snapshot.RevokedReason}");
         }, cancellationToken);
 
+    /// <summary>The incident's snapshots, newest first.</summary>
+    public async Task<IReadOnlyList<Snapshot>> ListAsync(Guid incidentId, ClaimsPrincipal caller, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(caller, Roles.Admin, Roles.CoreDev);
+        return await db.Snapshots.AsNoTracking().Where(s => s.IncidentId == incidentId).OrderByDescending(s => s.CreatedAt).ToListAsync(cancellationToken);
+    }
+
     public async Task<Snapshot> FindAsync(Guid snapshotId, CancellationToken cancellationToken = default) =>
         await db.Snapshots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == snapshotId, cancellationToken)
             ?? throw new NotFoundException($"No snapshot {snapshotId}.");

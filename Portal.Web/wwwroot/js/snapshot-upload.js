@@ -1,18 +1,19 @@
 // Uploads a snapshot file straight to the blob store in parts, four at a time, with a progress bar. The
 // portal hands out one URL per part (presigned S3 URLs, or its own signed part links for the local store).
 // The upload is remembered in localStorage: after a reload, choosing the same file resumes it, skipping the
-// parts the store already holds.
-(() => {
-  const form = document.getElementById("upload-form");
-  if (!form) return;
+// parts the store already holds. The snapshots page (a console page) attaches it to its form and is told when
+// a snapshot was declared and when its upload completed, so its list follows verification without a reload.
+export function attach(form, page) {
+  if (!form || form.dataset.attached) return;
+  form.dataset.attached = "1";
   const incidentId = form.dataset.incidentId;
-  const status = document.getElementById("upload-status");
-  const bar = document.getElementById("upload-progress");
-  const token = form.querySelector('input[name="__RequestVerificationToken"]').value;
+  const status = form.querySelector("#upload-status");
+  const bar = form.querySelector("#upload-progress");
   const memoryKey = `portal.snapshot-upload.${incidentId}`;
   const PARALLEL = 4;
 
   const say = (text) => { status.textContent = text; };
+  const tell = (method) => page?.invokeMethodAsync(method).catch(() => {});
   const remembered = () => { try { return JSON.parse(localStorage.getItem(memoryKey)); } catch { return null; } };
   const remember = (value) => value ? localStorage.setItem(memoryKey, JSON.stringify(value)) : localStorage.removeItem(memoryKey);
 
@@ -20,6 +21,8 @@
   if (pending) say(`An upload of ${pending.name} (${pending.size.toLocaleString()} bytes) was interrupted: choose the same file and press Upload to resume.`);
 
   async function call(method, path, body) {
+    // Read at each call: the token input is rendered by the page and may be replaced by a re-render.
+    const token = form.querySelector('input[name="__RequestVerificationToken"]')?.value ?? "";
     const response = await fetch(path, {
       method,
       credentials: "same-origin",
@@ -45,6 +48,7 @@
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!form.reportValidity()) return;
     const file = form.file.files[0];
     if (!file) return;
     const button = form.querySelector("button[type=submit]");
@@ -68,6 +72,7 @@
         });
         memory = { id: created.id, name: file.name, size: file.size, sha256 };
         remember(memory);
+        tell("SnapshotsChanged");
         plan = await call("GET", `/snapshots/browser/${memory.id}/upload`);
       }
 
@@ -96,11 +101,12 @@
 
       await call("POST", `/snapshots/browser/${memory.id}/upload/complete`);
       remember(null);
-      say("Uploaded. The portal is hashing the stored bytes; reload to follow verification.");
+      say("Uploaded. The portal is hashing the stored bytes; the list above shows its progress.");
+      tell("SnapshotsChanged");
     } catch (error) {
       say(`${error.message} Press Upload again to resume; finished parts are kept.`);
     } finally {
       button.disabled = false;
     }
   });
-})();
+}
