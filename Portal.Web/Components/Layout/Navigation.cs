@@ -16,6 +16,7 @@ public static class Navigation
     public static IReadOnlyList<NavItem> Items { get; } =
     [
         new("/", "Incidents", Icons.Material.Outlined.Warning),
+        new("/me/validators", "My validators", Icons.Material.Outlined.Dns, Roles.Operator),
         new("/incidents/new", "Declare incident", Icons.Material.Outlined.AddAlert, Roles.Admin, Roles.Commander),
         new("/admin/users", "Users", Icons.Material.Outlined.People, Roles.Admin),
         new("/admin/audit", "Audit", Icons.Material.Outlined.Policy, Roles.Admin),
