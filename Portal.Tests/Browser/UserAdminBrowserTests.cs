@@ -62,11 +62,12 @@ public sealed class UserAdminBrowserTests(BrowserPortalFactory portal, ChromiumF
 
         // Roles: dropping operator while a validator is bound is refused, adding observer is saved.
         var roles = page.Locator("#manage-roles");
+        await roles.GetByRole(AriaRole.Checkbox, new() { Name = "observer", Exact = true }).CheckAsync();
         await roles.GetByRole(AriaRole.Checkbox, new() { Name = "operator", Exact = true }).UncheckAsync();
         await page.Locator("#save-roles").ClickAsync();
         await Expect(page.Locator("#user-message")).ToContainTextAsync("Validators can be bound only to a user with the operator role.");
+        await Expect(page.Locator($"#users tr[data-user='{name}'] .roles")).ToHaveTextAsync("operator");
         await roles.GetByRole(AriaRole.Checkbox, new() { Name = "operator", Exact = true }).CheckAsync();
-        await roles.GetByRole(AriaRole.Checkbox, new() { Name = "observer", Exact = true }).CheckAsync();
         await page.Locator("#save-roles").ClickAsync();
         await Expect(page.Locator("#user-message")).ToHaveTextAsync("Roles saved.");
         await Expect(page.Locator($"#users tr[data-user='{name}'] .roles")).ToHaveTextAsync("observer, operator");
@@ -126,7 +127,7 @@ public sealed class UserAdminBrowserTests(BrowserPortalFactory portal, ChromiumF
             await page.Locator("#invite-email").FillAsync(email);
             await page.Locator("#invite-roles").GetByRole(AriaRole.Checkbox, new() { Name = "observer", Exact = true }).CheckAsync();
             await page.Locator("#invite-submit").ClickAsync();
-            await Expect(page.Locator(field).Locator("xpath=ancestor::div[contains(@class,'mud-input-control')][1]")).ToContainTextAsync(message);
+            await Expect(page.Locator(field).Locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' mud-input-control ')][1]")).ToContainTextAsync(message);
             Assert.Equal(users, await Portal.Database.ScalarAsync<long>("SELECT count(*) FROM users"));
         }
 
