@@ -34,6 +34,7 @@ builder.Services.AddScoped<OverviewService>();
 builder.Services.AddSingleton(TimelineKey.Load(builder.Configuration, builder.Environment));
 builder.Services.AddScoped<IncidentWrites>();
 builder.Services.AddScoped<TimelineIntegrityService>();
+builder.Services.AddScoped<Portal.Web.Features.Operators.OperatorDesk>();
 builder.Services.AddScoped<IncidentReader>();
 builder.Services.AddScoped<IncidentService>();
 builder.Services.AddScoped<Portal.Web.Features.Networks.NetworkService>();

@@ -43,7 +43,7 @@ public sealed class InvitationBrowserTests(BrowserPortalFactory portal, Chromium
         await PortalPages.SignOutAsync(page);
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, name, password);
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.OperatorLanding);
         await PortalPages.ExpectSignedInAsAsync(page, name);
     }
 }

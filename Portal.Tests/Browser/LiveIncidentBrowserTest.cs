@@ -77,7 +77,7 @@ public abstract class LiveIncidentBrowserTest : IAsyncLifetime
     {
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, user.UserName, user.Password);
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.Landing);
         await PortalPages.ExpectSignedInAsAsync(page, user.UserName);
     }
 

@@ -34,7 +34,7 @@ public sealed class PasskeyBrowserTests(BrowserPortalFactory portal, ChromiumFix
         await page.GotoAsync("/account/sign-in");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
 
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.OperatorLanding);
         await PortalPages.ExpectSignedInAsAsync(page, name);
     }
 
@@ -74,7 +74,7 @@ public sealed class PasskeyBrowserTests(BrowserPortalFactory portal, ChromiumFix
     {
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, name, Password);
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.OperatorLanding);
         await PortalPages.ExpectSignedInAsAsync(page, name);
 
         await page.GotoAsync("/account/passkeys");

@@ -20,7 +20,7 @@ public sealed class PasswordSignInBrowserTests(BrowserPortalFactory portal, Chro
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, name, Password);
 
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.OperatorLanding);
         await PortalPages.ExpectSignedInAsAsync(page, name);
         await Expect(page.Locator("#sign-in-error")).ToHaveCountAsync(0);
     }

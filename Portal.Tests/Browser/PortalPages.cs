@@ -45,5 +45,17 @@ internal static partial class PortalPages
     [GeneratedRegex(@"^https://localhost:\d+/$")]
     private static partial Regex HomeRegex();
 
+    /// <summary>Where an operator with no other role lands after signing in.</summary>
+    public static Regex OperatorLanding { get; } = OperatorLandingRegex();
+
+    [GeneratedRegex(@"^https://localhost:\d+/me/validators$")]
+    private static partial Regex OperatorLandingRegex();
+
+    /// <summary>Where anyone lands after signing in: the home page, or an operator's validators.</summary>
+    public static Regex Landing { get; } = LandingRegex();
+
+    [GeneratedRegex(@"^https://localhost:\d+/(me/validators)?$")]
+    private static partial Regex LandingRegex();
+
     public static string UniqueName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 }

@@ -216,7 +216,7 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
     {
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, user.UserName, user.Password);
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        await Expect(page).ToHaveURLAsync(PortalPages.Landing);
         await PortalPages.ExpectSignedInAsAsync(page, user.UserName);
     }
 

@@ -155,24 +155,4 @@ public sealed class UserAdminTests(UserAdminTests.Portal portal) : IClassFixture
             OneAtATime.Release();
         }
     }
-
-    [Fact]
-    public async Task The_users_page_disables_unlocks_and_reinvites_through_the_same_checked_service()
-    {
-        var admin = await TestUsers.CreateAsync(portal, ["admin"]);
-        var target = await TestUsers.CreateAsync(portal, ["operator"]);
-        var browser = portal.CreateHttpsClient();
-        await AccountForms.SignInAsync(browser, admin.UserName, admin.Password);
-
-        var disabled = await FormPost.SubmitAsync(browser, "/admin/users", $"access-{target.Id}", new Dictionary<string, string> { ["action"] = "disable" });
-        Assert.Contains("User disabled", await disabled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await portal.CreateApiClient(target.Token).GetAsync(Path("/api/v1/me"))).StatusCode);
-
-        var unlocked = await FormPost.SubmitAsync(browser, "/admin/users", $"access-{target.Id}", new Dictionary<string, string> { ["action"] = "unlock" });
-        Assert.Contains("Sign-in unlocked.", await unlocked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-
-        var reinvited = await FormPost.SubmitAsync(browser, "/admin/users", $"access-{target.Id}", new Dictionary<string, string> { ["action"] = "reinvite" });
-        Assert.Contains(Portal.PublicUrl + "/account/accept-invitation?", System.Net.WebUtility.HtmlDecode(await reinvited.Content.ReadAsStringAsync()), StringComparison.Ordinal);
-        await portal.Database.ExecuteAsync($"UPDATE users SET disabled_at = NULL WHERE id = '{target.Id}'");
-    }
 }

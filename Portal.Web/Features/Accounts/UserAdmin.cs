@@ -155,12 +155,23 @@ public sealed class UserAdmin(
         return link;
     }
 
-    /// <summary>Where links point: <c>Portal:PublicUrl</c> when set, else the origin the request came to.</summary>
+    /// <summary>
+    /// The origin an interactive page was opened at: a circuit has no request of its own, so the Users page
+    /// passes the address its browser used, as a request's Host would be.
+    /// </summary>
+    public string? PageOrigin { get; set; }
+
+    /// <summary>Where links point: <c>Portal:PublicUrl</c> when set, else the origin the request (or page) came to.</summary>
     public string PublicOrigin()
     {
         if (configuration["Portal:PublicUrl"] is { Length: > 0 } configured)
         {
             return configured.TrimEnd('/');
+        }
+
+        if (PageOrigin is { Length: > 0 } page)
+        {
+            return page.TrimEnd('/');
         }
 
         var request = http.HttpContext?.Request ?? throw new InvalidOperationException("Set Portal:PublicUrl to build links outside a request.");
