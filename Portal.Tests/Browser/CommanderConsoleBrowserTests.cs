@@ -68,7 +68,7 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         Assert.Contains(await scenario.TimelineAsync(), e => e.GetProperty("actor").GetString() == $"{commander.UserName} (on behalf of the operator)");
 
         // A plain move: only the allowed ones are offered, and nothing moves before confirmation.
-        await Expect(page.Locator("#moves button")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#moves button")).ToHaveTextAsync(["Move to fixing…", "Move to coordinating…", "Move to closed…"]);
         await Expect(page.Locator("#move-resumed")).ToHaveCountAsync(0);
         await page.Locator("#move-coordinating").ClickAsync();
         await Expect(page.Locator("#move-confirm-status")).ToHaveTextAsync("coordinating");
