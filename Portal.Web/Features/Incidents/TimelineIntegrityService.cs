@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Domain;
+using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Features.Incidents;
 
@@ -28,15 +29,12 @@ public sealed record TimelineCheck(Guid IncidentId, string Title, long Entries, 
 /// the newest entries deleted, the chain rewritten and re-hashed from some entry on, an anchor written without
 /// the server's key, and entries counted wrong. Admins only.
 /// </summary>
-public sealed class TimelineIntegrityService(PortalDbContext db, TimelineKey key)
+public sealed class TimelineIntegrityService(PortalDbContext db, TimelineKey key, CallerAccess access)
 {
     public async Task<IReadOnlyList<TimelineCheck>> CheckAllAsync(ClaimsPrincipal caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (!caller.IsInRole(Roles.Admin))
-        {
-            throw new ForbiddenException("Only admins check timelines.");
-        }
+        await access.RequireAsync(caller, Roles.Admin);
 
         var results = new List<TimelineCheck>();
         var incidents = await db.Incidents.AsNoTracking().OrderByDescending(i => i.DeclaredAt)
