@@ -357,6 +357,25 @@ public sealed class StatusReportApiTests(Infrastructure.PortalFactory portal) : 
         Assert.Equal("Pending", await scenario.StoredStateAsync(1));
     }
 
+    /// <summary>
+    /// Fields once joined with '|' made version "v0.1|x" with note "y" and version "v0.1" with note "x|y" the same
+    /// request: the second was answered as a replay of the first and its note silently dropped.
+    /// </summary>
+    [Fact]
+    public async Task The_same_Idempotency_Key_with_the_text_split_differently_between_version_and_note_is_409()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 4);
+        var (_, client) = await scenario.OperatorAsync(0);
+        await Api.OkAsync(await scenario.ReportAsync(client, 0, "acknowledged", "v0.1|x", note: "y", idempotencyKey: "split"));
+        var before = await SnapshotAsync(scenario);
+
+        var resplit = await scenario.ReportAsync(client, 0, "acknowledged", "v0.1", note: "x|y", idempotencyKey: "split");
+
+        var problem = await Api.ProblemAsync(resplit, HttpStatusCode.Conflict);
+        Assert.Contains("Idempotency-Key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync(scenario));
+    }
+
     [Fact]
     public async Task Idempotency_Keys_belong_to_their_user()
     {

@@ -111,8 +111,8 @@ public static class IncidentEndpoints
         return TypedResults.Ok(IncidentResponse.From(await db.Incidents.AsNoTracking().SingleAsync(i => i.Id == id, cancellationToken)));
     }
 
-    private static async Task<Results<Ok<StatusAnswer>, ValidationProblem>> ReportAsync(
-        Guid id, string key, StatusRequest request, ClaimsPrincipal caller, IncidentService incidents, HttpContext http,
+    private static async Task<Results<Ok<StatusAnswer>, ValidationProblem, ProblemHttpResult>> ReportAsync(
+        Guid id, string key, StatusRequest request, ClaimsPrincipal caller, StatusReports reports, HttpContext http,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         if (request.State is not { } state)
@@ -125,13 +125,23 @@ public static class IncidentEndpoints
             return ApiProblems.Invalid("Idempotency-Key", $"The Idempotency-Key header must be 1 to {IdempotencyKeyMax} characters.");
         }
 
-        var result = await incidents.ReportAsync(id, key, state, request.Version, request.Note, caller, idempotencyKey, cancellationToken);
-        if (result.Replayed)
+        var outcome = await reports.SubmitAsync(id, key, state, request.Version, request.Note, caller, idempotencyKey, cancellationToken);
+        switch (outcome.Kind)
         {
-            http.Response.Headers["Idempotent-Replayed"] = "true";
+            case ReportOutcomeKind.Applied:
+                return TypedResults.Ok(outcome.Answer);
+            case ReportOutcomeKind.Replayed:
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Ok(outcome.Answer);
+            case ReportOutcomeKind.Invalid:
+                return ApiProblems.Invalid(new Dictionary<string, string[]> { [outcome.Field ?? "state"] = [outcome.Message!] }, outcome.Message);
+            case ReportOutcomeKind.NotFound:
+                return ApiProblems.NotFound(outcome.Message!);
+            case ReportOutcomeKind.Conflict:
+                return ApiProblems.Conflict(outcome.Message!);
+            default:
+                return ApiProblems.Forbidden(outcome.Message!);
         }
-
-        return TypedResults.Ok(result.Answer);
     }
 
     private static async Task<Results<Ok<QuorumDocument>, ProblemHttpResult>> QuorumAsync(Guid id, IncidentReader reader, CancellationToken cancellationToken) =>

@@ -1,15 +1,12 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Domain;
 using Portal.Web.Features.Accounts;
-using Portal.Web.Features.Users;
 
 namespace Portal.Web.Features.Incidents;
 
@@ -26,7 +23,7 @@ public sealed record ReportResult(StatusAnswer Answer, bool Replayed, bool Chang
 
 public sealed record ValidatorSetSummary(int Count, string TotalStake);
 
-public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, ReportBatcher reports, TimeProvider clock, CallerAccess access)
+public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, StatusReports reports, TimeProvider clock, CallerAccess access)
 {
     public async Task<Network> CreateNetworkAsync(string name, string chainId, QuorumRule rule, DisplayUnit unit = default, CancellationToken cancellationToken = default)
     {
@@ -134,65 +131,12 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
     }
 
     /// <summary>
-    /// A state report for one validator. Operators may report only for validators bound to them; commanders
-    /// and admins for anyone, recorded as on the operator's behalf. With an idempotency key, a retry returns the
-    /// first answer and changes nothing; the key and the change commit together.
+    /// A state report for one validator, for callers that handle refusals as exceptions: see
+    /// <see cref="StatusReports"/>, which owns the use case and returns its outcome.
     /// </summary>
     public async Task<ReportResult> ReportAsync(
-        Guid incidentId, string key, ValidatorState state, string? version, string? note, ClaimsPrincipal caller, string? idempotencyKey, CancellationToken cancellationToken = default)
-    {
-        var userId = UserEndpoints.CallerId(caller) ?? throw new ForbiddenException("Sign in to report.");
-        var actor = caller.Identity?.Name ?? "?";
-        var onBehalf = (await access.RequireAsync(caller, Roles.Admin, Roles.Commander, Roles.Operator)).IsAny(Roles.Admin, Roles.Commander);
-
-        // Everything that does not depend on the incident's current state is checked before its lock is taken:
-        // reports for one incident apply one at a time, so the locked part must stay short.
-        var validator = await db.Validators.AsNoTracking()
-            .Where(v => v.Key == key && db.Incidents.Any(i => i.Id == incidentId && i.NetworkId == v.NetworkId))
-            .Select(v => new { v.Id, v.Key, v.Name, Bound = db.OperatorBindings.Any(b => b.UserId == userId && b.ValidatorId == v.Id) })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (validator is null)
-        {
-            throw new NotFoundException(await db.Incidents.AnyAsync(i => i.Id == incidentId, cancellationToken)
-                ? $"Validator '{key}' is not in this incident's validator set."
-                : $"No incident {incidentId}.");
-        }
-
-        var bound = validator.Bound;
-        if (!bound && !onBehalf)
-        {
-            throw new ForbiddenException($"You may report only for validators bound to you; '{key}' is not.");
-        }
-
-        var requestHash = Hash($"{incidentId:N}|{key}|{state}|{version}|{note}");
-        if (idempotencyKey is not null && await ReplayAsync(db, userId, idempotencyKey, requestHash, cancellationToken) is { } replayed)
-        {
-            return replayed;
-        }
-
-        var by = bound ? actor : $"{actor} (on behalf of the operator)";
-        return await reports.SubmitAsync(
-            new ReportCommand(incidentId, validator.Id, validator.Key, validator.Name, state, version, note, userId, by, onBehalf && !bound, idempotencyKey, requestHash),
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// The first answer to this key, or null if the key is new; a key reused for another report is a conflict.
-    /// Records added earlier in the same batch (not saved yet) count too.
-    /// </summary>
-    internal static async Task<ReportResult?> ReplayAsync(PortalDbContext db, Guid userId, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
-    {
-        var previous = db.IdempotencyRecords.Local.FirstOrDefault(r => r.UserId == userId && r.Key == idempotencyKey)
-            ?? await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.UserId == userId && r.Key == idempotencyKey, cancellationToken);
-        if (previous is null)
-        {
-            return null;
-        }
-
-        return previous.RequestHash == requestHash
-            ? new ReportResult(JsonSerializer.Deserialize<StatusAnswer>(previous.ResponseBody, JsonSerializerOptions.Web)!, Replayed: true, Changed: false)
-            : throw new IdempotencyConflictException("This Idempotency-Key was already used for a different report; use a new key for a new report.");
-    }
+        Guid incidentId, string key, ValidatorState state, string? version, string? note, ClaimsPrincipal caller, string? idempotencyKey, CancellationToken cancellationToken = default) =>
+        (await reports.SubmitAsync(incidentId, key, state, version, note, caller, idempotencyKey, cancellationToken)).ToResultOrThrow();
 
     internal static string Describe(string validatorName, StatusReport report)
     {
@@ -209,6 +153,4 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
 
         return text.Append('.').ToString();
     }
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
