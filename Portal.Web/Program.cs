@@ -46,6 +46,7 @@ builder.Services.AddSingleton<PartLinks>();
 builder.Services.AddSingleton(builder.Configuration.GetSection(SnapshotVerifierOptions.Section).Get<SnapshotVerifierOptions>() ?? new SnapshotVerifierOptions());
 builder.Services.AddHostedService<SnapshotVerifier>();
 builder.Services.AddSingleton<QuorumCache>();
+builder.Services.AddSingleton<PrincipalCache>();
 builder.Services.AddSingleton<IncidentBroadcaster>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());
 builder.Services.AddHostedService<IncidentChangeListener>();

@@ -11,9 +11,9 @@ namespace Portal.Web.Features.Accounts;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer vcp_…</c> (and, for the hub's WebSocket handshake, where browsers
-/// cannot set headers, the <c>access_token</c> query parameter). The token is hashed and looked up; roles are
-/// read from the database on each request, so a role change, a revocation or disabling the user takes effect at
-/// once. Failed password sign-ins do not matter here: a script's token keeps working while someone guesses the
+/// cannot set headers, the <c>access_token</c> query parameter). The token is hashed and looked up with its
+/// user's roles; the answer is kept briefly in <see cref="PrincipalCache"/>, which every instance empties for that
+/// user on the commit of a role change, a revocation or disabling the user, so those take effect at once. Failed password sign-ins do not matter here: a script's token keeps working while someone guesses the
 /// owner's password. Bad tokens are limited per client address (<see cref="TokenFailureLimiter"/>): 429.
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
@@ -23,6 +23,7 @@ public sealed class ApiTokenAuthenticationHandler(
     PortalDbContext db,
     TimeProvider clock,
     TokenFailureLimiter failures,
+    PrincipalCache cache,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -49,33 +50,40 @@ public sealed class ApiTokenAuthenticationHandler(
 
         var hash = ApiToken.HashOf(presented);
         var now = clock.GetUtcNow();
-        var found = await db.ApiTokens
-            .Where(t => t.Hash == hash)
-            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { Token = t, User = u })
-            .SingleOrDefaultAsync(Context.RequestAborted);
-
-        if (found is null || !found.Token.IsActive(now) || found.User.DisabledAt is not null)
+        if (!cache.TryGetToken(hash, out var token) || token.ExpiresAt <= now)
         {
-            failures.Fail(address);
-            return AuthenticateResult.Fail("The token is unknown, revoked or expired, or its user is disabled.");
+            var generation = cache.Generation;
+            var found = await db.ApiTokens
+                .Where(t => t.Hash == hash)
+                .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { Token = t, User = u })
+                .SingleOrDefaultAsync(Context.RequestAborted);
+
+            if (found is null || !found.Token.IsActive(now) || found.User.DisabledAt is not null)
+            {
+                failures.Fail(address);
+                return AuthenticateResult.Fail("The token is unknown, revoked or expired, or its user is disabled.");
+            }
+
+            var roles = await db.UserRoles
+                .Where(ur => ur.UserId == found.User.Id)
+                .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+                .ToListAsync(Context.RequestAborted);
+            token = new CachedToken(found.Token.Id, found.User.Id, found.User.UserName ?? string.Empty, roles, found.Token.ExpiresAt, found.Token.LastUsedAt);
+            cache.StoreToken(hash, token, generation);
         }
 
-        var roles = await db.UserRoles
-            .Where(ur => ur.UserId == found.User.Id)
-            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
-            .ToListAsync(Context.RequestAborted);
-
-        if (found.Token.LastUsedAt is not { } last || now - last > LastUsedResolution)
+        if (token.LastUsedAt is not { } last || now - last > LastUsedResolution)
         {
-            await db.ApiTokens.Where(t => t.Id == found.Token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            await db.ApiTokens.Where(t => t.Id == token.TokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            cache.StoreToken(hash, token with { LastUsedAt = now }, cache.Generation);
         }
 
         var identity = new ClaimsIdentity(
             [
-                new Claim(ClaimTypes.NameIdentifier, found.User.Id.ToString()),
-                new Claim(ClaimTypes.Name, found.User.UserName ?? string.Empty),
-                new Claim("token_id", found.Token.Id.ToString()),
-                .. roles.Select(r => new Claim(ClaimTypes.Role, r)),
+                new Claim(ClaimTypes.NameIdentifier, token.UserId.ToString()),
+                new Claim(ClaimTypes.Name, token.UserName),
+                new Claim("token_id", token.TokenId.ToString()),
+                .. token.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

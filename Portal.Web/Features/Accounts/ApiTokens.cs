@@ -7,7 +7,7 @@ using Portal.Web.Features.Security;
 namespace Portal.Web.Features.Accounts;
 
 /// <summary>A user's own tokens: create (the value is returned once), list, revoke.</summary>
-public sealed class ApiTokens(PortalDbContext db, SecurityAudit audit, TimeProvider clock)
+public sealed class ApiTokens(PortalDbContext db, SecurityAudit audit, TimeProvider clock, PrincipalCache principals)
 {
     public async Task<string> CreateAsync(Guid userId, string userName, string name, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
     {
@@ -39,6 +39,7 @@ public sealed class ApiTokens(PortalDbContext db, SecurityAudit audit, TimeProvi
 
         token.Revoke(clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
+        principals.Forget(userId);
         await audit.RecordAsync(SecurityEventKinds.TokenRevoked, userName, userId, $"{token.Name} ({token.Hint}…)", cancellationToken);
         return true;
     }

@@ -15,10 +15,10 @@ public sealed record CallerFacts(Guid Id, string UserName, IReadOnlySet<string> 
 /// <summary>
 /// The one authorization check of every use case. Services call <c>RequireAsync</c> first thing: it reads
 /// the caller's current roles and disabled flag from the database (never the claims, which may be minutes old in
-/// a cookie), and throws <see cref="ForbiddenException"/> (403) when they do not allow the action. Pages and
+/// a cookie; kept for seconds in <see cref="PrincipalCache"/>, which forgets a user the moment they change), and throws <see cref="ForbiddenException"/> (403) when they do not allow the action. Pages and
 /// endpoints call the same service methods, so hiding a button is never the check.
 /// </summary>
-public sealed class CallerAccess(PortalDbContext db, IHttpContextAccessor http)
+public sealed class CallerAccess(PortalDbContext db, IHttpContextAccessor http, PrincipalCache cache)
 {
     /// <summary>
     /// The principal to check. Null means the current request's user; code that runs outside a request
@@ -51,20 +51,34 @@ public sealed class CallerAccess(PortalDbContext db, IHttpContextAccessor http)
             throw new ForbiddenException("Sign in first.");
         }
 
-        var user = await db.Users.AsNoTracking()
-            .Where(u => u.Id == id)
-            .Select(u => new { u.UserName, u.DisabledAt })
-            .SingleOrDefaultAsync();
-        if (user is null || user.DisabledAt is not null)
+        if (!cache.TryGetUser(id.Value, out var user))
+        {
+            // Kept briefly, and forgotten on every instance when the user's roles or disabled flag change.
+            var generation = cache.Generation;
+            var row = await db.Users.AsNoTracking()
+                .Where(u => u.Id == id)
+                .Select(u => new { u.UserName, u.DisabledAt })
+                .SingleOrDefaultAsync();
+            if (row is null)
+            {
+                throw new ForbiddenException("This account is disabled.");
+            }
+
+            var names = await db.UserRoles
+                .Where(ur => ur.UserId == id)
+                .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
+                .ToListAsync();
+            user = new CachedUser(row.UserName ?? "?", row.DisabledAt is not null, names.ToHashSet(StringComparer.Ordinal));
+            cache.StoreUser(id.Value, user, generation);
+        }
+
+        if (user.Disabled)
         {
             throw new ForbiddenException("This account is disabled.");
         }
 
-        var roles = await db.UserRoles
-            .Where(ur => ur.UserId == id)
-            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
-            .ToListAsync();
-        var facts = new CallerFacts(id.Value, user.UserName ?? "?", roles.ToHashSet(StringComparer.Ordinal));
+        var roles = user.Roles;
+        var facts = new CallerFacts(id.Value, user.UserName, roles);
         if (anyOf.Length > 0 && !facts.IsAny(anyOf))
         {
             throw new ForbiddenException(

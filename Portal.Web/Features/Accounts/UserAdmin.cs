@@ -22,12 +22,12 @@ public sealed record CreatedAccount(PortalUser User, IReadOnlyList<string> Roles
 /// The admin's use cases on users, for the API and the Users page alike: create with an invitation, change roles,
 /// bindings and the disabled flag, unlock, re-invite. Each requires the caller to be an admin now (in the
 /// database). Changes take effect on the user's next request: cookies are checked against the database on every
-/// request (<see cref="SessionValidation"/>) and tokens read roles each time. The last enabled admin can never be
+/// request (<see cref="SessionValidation"/>) and cached token principals are forgotten on commit (<see cref="PrincipalCache"/>). The last enabled admin can never be
 /// demoted or disabled: changes run one at a time under an advisory lock and count the admins before committing.
 /// </summary>
 public sealed class UserAdmin(
     PortalDbContext db, UserManager<PortalUser> users, Invitations invitations, ApiTokens tokens, CallerAccess access,
-    SignInThrottle throttle, SecurityAudit audit, IConfiguration configuration, IHttpContextAccessor http, TimeProvider clock)
+    SignInThrottle throttle, SecurityAudit audit, IConfiguration configuration, IHttpContextAccessor http, TimeProvider clock, PrincipalCache principals)
 {
     /// <summary>Invitation links live as long as Identity's password-reset tokens (IdentitySetup).</summary>
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromDays(7);
@@ -133,6 +133,9 @@ public sealed class UserAdmin(
         }
 
         await transaction.CommitAsync(cancellationToken);
+
+        // Other instances hear of it from the database's trigger; this one need not wait for that.
+        principals.Forget(user.Id);
         if (change.Unlock)
         {
             throttle.Forget(users.NormalizeName(user.UserName) ?? "");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Incidents;
 
 namespace Portal.Web.Features.Live;
@@ -8,9 +9,11 @@ namespace Portal.Web.Features.Live;
 /// Holds one connection that LISTENs on <see cref="IncidentWrites.Channel"/>. PostgreSQL delivers a
 /// notification to every listening instance when the transaction that raised it commits, so watchers on any
 /// instance see changes made on any other, with no broker besides the database. If the connection drops, it
-/// reconnects with back-off; watchers whose page fell behind meanwhile catch up by revision.
+/// reconnects with back-off; watchers whose page fell behind meanwhile catch up by revision. The same connection
+/// hears <see cref="PrincipalCache.Channel"/>, on which the database announces changes to tokens, users and roles.
 /// </summary>
-public sealed partial class IncidentChangeListener(NpgsqlDataSource dataSource, IncidentBroadcaster broadcaster, ILogger<IncidentChangeListener> logger) : BackgroundService
+public sealed partial class IncidentChangeListener(
+    NpgsqlDataSource dataSource, IncidentBroadcaster broadcaster, PrincipalCache principals, ILogger<IncidentChangeListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,10 +24,13 @@ public sealed partial class IncidentChangeListener(NpgsqlDataSource dataSource, 
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {IncidentWrites.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {IncidentWrites.Channel}; LISTEN {PrincipalCache.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
+
+                // From here on invalidations are heard: whatever changed while not listening is forgotten.
+                principals.Listening(true);
 
                 LogListening(IncidentWrites.Channel);
                 delay = TimeSpan.FromMilliseconds(250);
@@ -39,6 +45,7 @@ public sealed partial class IncidentChangeListener(NpgsqlDataSource dataSource, 
             }
             catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
             {
+                principals.Listening(false);
                 LogDisconnected(ex, delay.TotalSeconds);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
@@ -48,6 +55,16 @@ public sealed partial class IncidentChangeListener(NpgsqlDataSource dataSource, 
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        if (e.Channel == PrincipalCache.Channel)
+        {
+            if (Guid.TryParse(e.Payload, out var userId))
+            {
+                principals.Forget(userId);
+            }
+
+            return;
+        }
+
         if (JsonSerializer.Deserialize<IncidentChanged>(e.Payload, JsonSerializerOptions.Web) is { } change)
         {
             broadcaster.Enqueue(change);
