@@ -45,7 +45,7 @@ builder.Services.AddScoped<SnapshotService>();
 builder.Services.AddSingleton<PartLinks>();
 builder.Services.AddSingleton(builder.Configuration.GetSection(SnapshotVerifierOptions.Section).Get<SnapshotVerifierOptions>() ?? new SnapshotVerifierOptions());
 builder.Services.AddHostedService<SnapshotVerifier>();
-builder.Services.AddSingleton<QuorumCache>();
+builder.Services.AddSingleton<IncidentProjections>();
 builder.Services.AddSingleton<PrincipalCache>();
 builder.Services.AddSingleton<IncidentBroadcaster>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());

@@ -7,7 +7,7 @@ namespace Portal.Web.Hubs;
 /// Watchers subscribe to an incident and receive its quorum document and HTML fragments after every change.
 /// Anyone may watch: the incident page is public, like a status page.
 /// </summary>
-public sealed class IncidentHub(IncidentReader reader, Portal.Web.Features.Live.QuorumCache quorums) : Hub
+public sealed class IncidentHub(IncidentReader reader) : Hub
 {
     public const string Path = "/hubs/incidents";
 
@@ -35,14 +35,14 @@ public sealed class IncidentHub(IncidentReader reader, Portal.Web.Features.Live.
     {
         // Join first, then read: a change committed in between reaches this watcher either way.
         await Groups.AddToGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
-        var quorum = quorums.Find(incidentId) ?? await reader.QuorumAsync(incidentId, Context.ConnectionAborted);
+        // From this instance's projection: one query to check it is current, however many watchers (re)subscribe.
+        var quorum = await reader.QuorumAsync(incidentId, Context.ConnectionAborted);
         if (quorum is null)
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, group, Context.ConnectionAborted);
             throw new HubException($"No incident {incidentId}.");
         }
 
-        quorums.Remember(quorum);
         await Clients.Caller.SendAsync("quorum", quorum, Context.ConnectionAborted);
     }
 }

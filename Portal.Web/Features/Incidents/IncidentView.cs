@@ -89,69 +89,95 @@ public static class PublicTimeline
     }
 }
 
-public sealed class IncidentReader(PortalDbContext db, TimeProvider clock)
+/// <summary>
+/// Reads incidents for pages, the API and the hub. <see cref="LoadAsync"/> answers from this instance's
+/// projection (<see cref="Live.IncidentProjections"/>) once it has caught up with the incident's revision;
+/// <see cref="ReadAsync"/> is the one full read from the database, which the projection starts from.
+/// </summary>
+public sealed class IncidentReader(PortalDbContext db, TimeProvider clock, Live.IncidentProjections projections)
 {
     /// <summary>The incident page shows (and live updates send) the latest entries; the rest is on the timeline page.</summary>
     public const int TimelineShown = 10;
 
-    /// <summary>Only what the quorum document needs: the frozen stakes and states, not names, releases or timeline.</summary>
-    public async Task<QuorumDocument?> QuorumAsync(Guid incidentId, CancellationToken cancellationToken = default)
+    /// <summary>The quorum document, from the same projection as everything else the incident shows.</summary>
+    public async Task<QuorumDocument?> QuorumAsync(Guid incidentId, CancellationToken cancellationToken = default) =>
+        await LoadAsync(incidentId, cancellationToken) is { } view ? QuorumDocument.From(view.Incident, view.Quorum) : null;
+
+    /// <summary>The incident as of its current revision (one query when the projection is current).</summary>
+    public async Task<IncidentView?> LoadAsync(Guid incidentId, CancellationToken cancellationToken = default) =>
+        await projections.CurrentAsync(db, incidentId, cancellationToken) is { } view ? view with { Now = clock.GetUtcNow() } : null;
+
+    /// <summary>Everything the incident shows, read from the database in one snapshot.</summary>
+    public static async Task<IncidentView?> ReadAsync(PortalDbContext db, Guid incidentId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(db);
         var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
         if (incident is null)
         {
             return null;
         }
 
-        var rule = await db.Networks.AsNoTracking().Where(n => n.Id == incident.NetworkId).Select(n => n.Quorum).SingleAsync(cancellationToken);
-        return QuorumDocument.From(incident, Quorum.FromTotals(rule, await IncidentWrites.QuorumTotalsAsync(db, incidentId, cancellationToken)));
+        var lines = await LinesAsync(db, incidentId, null, cancellationToken);
+        var releases = await ReleasesAsync(db, incidentId, cancellationToken);
+        var snapshots = await SnapshotsAsync(db, incidentId, cancellationToken);
+        return await ComposeAsync(db, incident, lines, releases, snapshots, now, cancellationToken);
     }
 
-    public async Task<IncidentView?> LoadAsync(Guid incidentId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The incident row, network, timeline and chain marks (a few small reads) around the given lines, releases
+    /// and snapshots: quorum, the closing set and the order of rows are derived here, for full reads and the
+    /// projection's partial ones alike.
+    /// </summary>
+    internal static async Task<IncidentView> ComposeAsync(
+        PortalDbContext db, Incident incident, IReadOnlyList<ValidatorLine> lines, IReadOnlyList<Release> releases, IReadOnlyList<Snapshot> snapshots,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, cancellationToken);
-        if (incident is null)
-        {
-            return null;
-        }
-
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
-
-        // One projected join rather than two entity sets: this read runs on every broadcast, for every validator.
-        var lines = (await db.IncidentValidators.AsNoTracking()
-                .Where(iv => iv.IncidentId == incidentId)
-                .Join(db.Validators, iv => iv.ValidatorId, v => v.Id, (iv, v) => new ValidatorLine(
-                    iv.ValidatorId, v.Key, v.Name, v.TimeZone, v.Contact, iv.Stake, iv.State, iv.Version, iv.Note, iv.UpdatedAt, iv.UpdatedBy))
-                .ToListAsync(cancellationToken))
-            .OrderByDescending(l => l.Stake)
-            .ThenBy(l => l.Name, StringComparer.OrdinalIgnoreCase)
-            .ToList();
-
-        var quorum = Quorum.Evaluate(network.Quorum, [.. lines.Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))]);
-        var byId = lines.ToDictionary(l => l.ValidatorId.ToString("N"));
+        var ordered = lines.OrderByDescending(l => l.Stake).ThenBy(l => l.Name, StringComparer.OrdinalIgnoreCase).ThenBy(l => l.Key, StringComparer.Ordinal).ToList();
+        var quorum = Quorum.Evaluate(network.Quorum, [.. ordered.Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))]);
+        var byId = ordered.ToDictionary(l => l.ValidatorId.ToString("N"));
         var closing = quorum.SmallestClosingSet.Select(v => byId[v.Key]).ToList();
 
-        var releases = await db.Releases.AsNoTracking().Where(r => r.IncidentId == incidentId).OrderByDescending(r => r.CreatedAt).ToListAsync(cancellationToken);
         var timeline = await db.TimelineEvents.AsNoTracking()
-            .Where(e => e.IncidentId == incidentId)
+            .Where(e => e.IncidentId == incident.Id)
             .OrderByDescending(e => e.Id)
             .Take(TimelineShown)
             .ToListAsync(cancellationToken);
         timeline.Reverse();
 
-        // Watchers see published snapshots and those on their way; drafts still uploading are the core devs' business.
-        var snapshots = await db.Snapshots.AsNoTracking()
+        var seen = await Chain.ChainReader.SeenVotingAsync(db, incident.Id, cancellationToken);
+        return new IncidentView(incident, network, ordered, quorum, closing, CurrentRelease(releases), releases, timeline, snapshots, now)
+        {
+            SeenVoting = seen,
+            SeenVotingWeight = Quorum.WeightOf(network.Quorum, ordered.Where(l => seen.Contains(l.ValidatorId)).Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))),
+        };
+    }
+
+    /// <summary>The incident's validator lines: all of them, or only <paramref name="only"/> (a change's rows).</summary>
+    internal static async Task<List<ValidatorLine>> LinesAsync(PortalDbContext db, Guid incidentId, IReadOnlyCollection<Guid>? only, CancellationToken cancellationToken)
+    {
+        var rows = db.IncidentValidators.AsNoTracking().Where(iv => iv.IncidentId == incidentId);
+        if (only is not null)
+        {
+            rows = rows.Where(iv => only.Contains(iv.ValidatorId));
+        }
+
+        // One projected join rather than two entity sets.
+        return await rows
+            .Join(db.Validators, iv => iv.ValidatorId, v => v.Id, (iv, v) => new ValidatorLine(
+                iv.ValidatorId, v.Key, v.Name, v.TimeZone, v.Contact, iv.Stake, iv.State, iv.Version, iv.Note, iv.UpdatedAt, iv.UpdatedBy))
+            .ToListAsync(cancellationToken);
+    }
+
+    internal static async Task<List<Release>> ReleasesAsync(PortalDbContext db, Guid incidentId, CancellationToken cancellationToken) =>
+        await db.Releases.AsNoTracking().Where(r => r.IncidentId == incidentId).OrderByDescending(r => r.CreatedAt).ToListAsync(cancellationToken);
+
+    // Watchers see published snapshots and those on their way; drafts still uploading are the core devs' business.
+    internal static async Task<List<Snapshot>> SnapshotsAsync(PortalDbContext db, Guid incidentId, CancellationToken cancellationToken) =>
+        await db.Snapshots.AsNoTracking()
             .Where(s => s.IncidentId == incidentId && s.Status != SnapshotStatus.Uploading)
             .OrderByDescending(s => s.CreatedAt)
             .ToListAsync(cancellationToken);
-
-        var seen = await Chain.ChainReader.SeenVotingAsync(db, incidentId, cancellationToken);
-        return new IncidentView(incident, network, lines, quorum, closing, CurrentRelease(releases), releases, timeline, snapshots, clock.GetUtcNow())
-        {
-            SeenVoting = seen,
-            SeenVotingWeight = Quorum.WeightOf(network.Quorum, lines.Where(l => seen.Contains(l.ValidatorId)).Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))),
-        };
-    }
 
     /// <summary>The release validators must run: the newest published one.</summary>
     public static Release? CurrentRelease(IEnumerable<Release> releases) =>

@@ -14,12 +14,12 @@ public sealed record Fragment(string Target, string Html, long Revision);
 /// <summary>
 /// Turns committed changes (heard over LISTEN/NOTIFY, whichever instance made them) into messages for the
 /// incident's SignalR group. Changes queue up; each pass takes everything queued, merges it per incident,
-/// reads the incident once, renders each fragment once with the same components the page uses, and sends
+/// advances the incident's projection by the rows they name (<see cref="IncidentProjections"/>), renders each fragment once with the same components the page uses, and sends
 /// each message once to the group, whatever the number of watchers. A burst of reports therefore costs one
 /// render per pass, not one per report or per watcher.
 /// </summary>
 public sealed partial class IncidentBroadcaster(
-    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, QuorumCache quorums, IncidentNotifier circuits, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
+    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, IncidentProjections projections, IncidentNotifier circuits, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
     /// <summary>Bounds on the spacing of passes: isolated changes go out at once, bursts are merged.</summary>
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
@@ -34,22 +34,24 @@ public sealed partial class IncidentBroadcaster(
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
             var passStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            var pending = new Dictionary<Guid, (HashSet<Guid> Validators, bool All, ChangedParts Parts)>();
+            var pending = new Dictionary<Guid, (HashSet<Guid> Validators, bool All, ChangedParts Parts, long Revision)>();
             while (_queue.Reader.TryRead(out var change))
             {
-                var entry = pending.TryGetValue(change.IncidentId, out var found) ? found : ([], false, ChangedParts.None);
+                var entry = pending.TryGetValue(change.IncidentId, out var found) ? found : ([], false, ChangedParts.None, 0);
                 entry.Validators.UnionWith(change.Validators);
-                pending[change.IncidentId] = (entry.Validators, entry.All || change.AllValidators, entry.Parts | change.Parts);
+                pending[change.IncidentId] = (entry.Validators, entry.All || change.AllValidators, entry.Parts | change.Parts, Math.Max(entry.Revision, change.Revision));
             }
 
-            foreach (var (incidentId, (validators, all, parts)) in pending)
+            foreach (var (incidentId, (validators, all, parts, revision)) in pending)
             {
                 try
                 {
-                    await BroadcastAsync(incidentId, validators, all, parts, stoppingToken);
+                    await BroadcastAsync(incidentId, validators, all, parts, revision, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // The notice's rows were not taken in: read the incident in full next time.
+                    projections.Forget(incidentId);
                     LogBroadcastFailed(ex, incidentId);
                 }
             }
@@ -65,10 +67,10 @@ public sealed partial class IncidentBroadcaster(
         }
     }
 
-    private async Task BroadcastAsync(Guid incidentId, IReadOnlySet<Guid> validators, bool all, ChangedParts parts, CancellationToken cancellationToken)
+    private async Task BroadcastAsync(Guid incidentId, IReadOnlySet<Guid> validators, bool all, ChangedParts parts, long revision, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var view = await scope.ServiceProvider.GetRequiredService<IncidentReader>().LoadAsync(incidentId, cancellationToken);
+        var view = await projections.AdvanceAsync(incidentId, validators, all, parts, revision, cancellationToken);
         if (view is null)
         {
             return;
@@ -92,7 +94,6 @@ public sealed partial class IncidentBroadcaster(
 
         // Last, so a client that sees a newer revision here has already received the fragments for it.
         var quorum = QuorumDocument.From(view.Incident, view.Quorum);
-        quorums.Remember(quorum);
         await hub.Clients.Groups(IncidentHub.Group(incidentId), IncidentHub.PublicGroup(incidentId)).SendAsync("quorum", quorum, cancellationToken);
     }
 

@@ -13,7 +13,8 @@ namespace Portal.Web.Features.Live;
 /// hears <see cref="PrincipalCache.Channel"/>, on which the database announces changes to tokens, users and roles.
 /// </summary>
 public sealed partial class IncidentChangeListener(
-    NpgsqlDataSource dataSource, IncidentBroadcaster broadcaster, PrincipalCache principals, ILogger<IncidentChangeListener> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IncidentBroadcaster broadcaster, PrincipalCache principals, IncidentProjections projections,
+    ILogger<IncidentChangeListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +33,14 @@ public sealed partial class IncidentChangeListener(
                 // From here on invalidations are heard: whatever changed while not listening is forgotten.
                 principals.Listening(true);
 
+                // Notices sent while not listening are lost: every projection is read afresh and re-broadcast in
+                // full, so watchers (and circuits) that fell behind catch up by revision.
+                projections.Listening(true);
+                foreach (var incidentId in projections.Known)
+                {
+                    broadcaster.Enqueue(new IncidentChanged(incidentId, 0, [], AllValidators: true, ChangedParts.Release | ChangedParts.Snapshots));
+                }
+
                 LogListening(IncidentWrites.Channel);
                 delay = TimeSpan.FromMilliseconds(250);
                 while (!stoppingToken.IsCancellationRequested)
@@ -46,6 +55,7 @@ public sealed partial class IncidentChangeListener(
             catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
             {
                 principals.Listening(false);
+                projections.Listening(false);
                 LogDisconnected(ex, delay.TotalSeconds);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
