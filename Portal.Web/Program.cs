@@ -63,6 +63,7 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 builder.Services.AddPortalConsole(builder.Configuration);
 builder.Services.AddPortalCompression();
 builder.Services.AddSignalR();
+builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.HubLifetimeManager<IncidentHub>, BoundedHubLifetimeManager<IncidentHub>>();
 builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddSchemaTransformer(StrictEnumConverter.DescribeAsync).AddPortalDocumentation());
 
 var app = builder.Build();
