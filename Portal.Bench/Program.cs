@@ -197,6 +197,8 @@ internal sealed record Latencies(List<double> Milliseconds, IReadOnlyList<int> S
 
 internal static class FanOut
 {
+    private static readonly Dictionary<int, int> Turns = [];
+
     /// <summary>
     /// Status changes through the API, one at a time: from just before the call to the moment the last watcher
     /// has the quorum document of the new revision (fragments come before it).
@@ -218,7 +220,10 @@ internal static class FanOut
             }
 
             var started = Stopwatch.GetTimestamp();
-            var response = await http.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/validators/{key}/status", new { state = i % 2 == 0 ? "upgraded" : "ready" });
+            // Alternating, carried across repetitions on the same seat: repeating a state would change nothing.
+            var turn = Turns.TryGetValue(seat, out var t) ? t : 0;
+            Turns[seat] = turn + 1;
+            var response = await http.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/validators/{key}/status", new { state = turn % 2 == 0 ? "upgraded" : "ready" });
             response.EnsureSuccessStatusCode();
             await WaitAllAsync(watchers, w => w.Arrival != 0);
             latencies.Add(watchers.Max(w => Stopwatch.GetElapsedTime(started, w.Arrival).TotalMilliseconds));
@@ -467,7 +472,7 @@ internal sealed class Report(Options options, string loadAverage)
         var lost = bursts.Sum(b => b.Sent - b.Committed);
         _summary.Add($"| burst API p99 at {rate:0}/s | {Spread(apis, 99)} ms | ≤ 100 ms | {Verdict(p99 <= 100, $"{Ms(p99 - 100)} ms")} |");
         _summary.Add($"| burst API p99 / bare durable INSERT p99 | {ratio:0.00}× (bare {Spread(bares, 99)} ms) | ≤ 3× | {Verdict(ratio <= 3, $"{ratio - 3:0.00}×")} |");
-        _summary.Add($"| burst time to send {last.Sent:N0} | {Median(bursts.Select(b => b.Seconds)):0.0} s | {last.Sent / rate:0.0} s | {Verdict(Median(bursts.Select(b => b.Seconds)) <= (last.Sent / rate) + 1, "the schedule")} |");
+        _summary.Add($"| burst time to send {last.Sent:N0} | {Median(bursts.Select(b => b.Seconds)):0.0} s | {last.Sent / rate:0.0} s | {Verdict(Median(bursts.Select(b => b.Seconds)) <= (last.Sent / rate * 1.05) + 0.2, $"{Median(bursts.Select(b => b.Seconds)) - (last.Sent / rate):0.0} s")} |");
         _summary.Add($"| burst reports lost | {lost} | 0 | {Verdict(lost == 0, lost.ToString(CultureInfo.InvariantCulture))} |");
         _summary.Add($"| watchers converged after each burst | {string.Join(", ", bursts.Select(b => $"{b.WatchersAtRevision:N0}/{b.Watchers:N0}"))} | all | {Verdict(bursts.All(b => b.WatchersAtRevision == b.Watchers), "some")} |");
     }
