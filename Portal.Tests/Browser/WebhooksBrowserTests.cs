@@ -13,6 +13,8 @@ namespace Portal.Tests.Browser;
 public sealed class WebhooksBrowserTests(BrowserPortalFactory portal, ChromiumFixture chromium)
     : LiveIncidentBrowserTest(portal, chromium), IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>
 {
+    private const string EmptyJson = "{}";
+
     [Theory]
     [InlineData(1280, 900)]
     [InlineData(390, 844)]
@@ -51,7 +53,7 @@ public sealed class WebhooksBrowserTests(BrowserPortalFactory portal, ChromiumFi
         // A delivery that was given up on, with the receiver's last answer.
         await Portal.Database.ExecuteAsync($"""
             INSERT INTO outbox_messages (message_id, kind, destination_key, subscription_id, event_type, payload, status, attempts, created_at, next_attempt_at, last_attempt_at, response_code, last_error)
-            VALUES ('msg_{Guid.NewGuid():N}', 'webhook', 'webhook:{id:N}', '{id}', 'quorum.reached', '{{}}', 'failed', 31, now() - interval '1 day', now(), now(), 503, 'HTTP 503 Service Unavailable')
+            VALUES ('msg_{Guid.NewGuid():N}', 'webhook', 'webhook:{id:N}', '{id}', 'quorum.reached', '{EmptyJson}', 'failed', 31, now() - interval '1 day', now(), now(), 503, 'HTTP 503 Service Unavailable')
             """);
         await page.ReloadAsync();
         await ConsoleBrowserTests.WaitForCircuitAsync(page);
