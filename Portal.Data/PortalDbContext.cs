@@ -32,6 +32,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<Chain.NetworkChain> NetworkChains => Set<Chain.NetworkChain>();
     public DbSet<Chain.IncidentChain> IncidentChains => Set<Chain.IncidentChain>();
     public DbSet<Chain.ValidatorChainMark> ValidatorChainMarks => Set<Chain.ValidatorChainMark>();
+    public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
+    public DbSet<Notifications.WebhookSubscription> WebhookSubscriptions => Set<Notifications.WebhookSubscription>();
 
     /// <summary>
     /// Options for a context built outside the web host (tools, tests). Identity reads its schema version

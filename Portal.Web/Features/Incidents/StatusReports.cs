@@ -216,6 +216,7 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
         {
             change.ValidatorChanged(command.ValidatorId);
             change.Record(TimelineKinds.ValidatorStatus, IncidentService.Describe(command.ValidatorName, report), command.By);
+            change.Raise(Notifications.NotificationEvents.ValidatorStatus(change, command.Key, command.ValidatorName, report));
         }
 
         var line = change.Incident.Validators.Single(v => v.ValidatorId == command.ValidatorId);
