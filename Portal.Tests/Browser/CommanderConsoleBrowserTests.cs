@@ -147,6 +147,55 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         await AccessibleAsync(page);
     }
 
+    /// <summary>Gives a select a value its list does not hold, as a hand-made request could, and tells the circuit.</summary>
+    private static async Task ForceValueAsync(ILocator select, string value) => await select.EvaluateAsync(
+        "(s, v) => { const o = document.createElement('option'); o.value = v; o.text = v; s.add(o); s.value = v; s.dispatchEvent(new Event('change', { bubbles: true })); }",
+        value);
+
+    [Fact]
+    public async Task Bad_values_in_the_operator_s_report_form_are_refused_beside_their_field_and_change_nothing()
+    {
+        var scenario = await ApiScenario.CreateAsync(Portal, count: 3);
+        var (@operator, _) = await scenario.OperatorAsync(0);
+        var revision = await scenario.RevisionAsync();
+
+        var page = await Chromium.NewPageAsync(Portal);
+        await using var context = page.Context;
+        await page.SetViewportSizeAsync(390, 844);
+        await SignInAsync(page, @operator);
+        await page.GotoAsync($"/incidents/{scenario.IncidentId}");
+        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#report-validator option")).ToHaveCountAsync(1);
+
+        foreach (var state in new[] { "Acknowledged, Downloading", "1", "Acknowledged", "pending" })
+        {
+            await ForceValueAsync(page.Locator("#report-state"), state);
+            await page.Locator("#report-form button[type=submit]").ClickAsync();
+            await Expect(page.Locator("#report-state-error")).ToHaveTextAsync("Choose one of the listed states: acknowledged, downloading, upgraded, ready, blocked.");
+            await Expect(page.Locator("#report-state")).ToHaveAttributeAsync("aria-describedby", "report-state-error");
+            await Expect(page.Locator("#report-message")).ToHaveCountAsync(0);
+        }
+
+        // A validator bound to someone else, slipped into the list.
+        await page.Locator("#report-state").SelectOptionAsync("acknowledged");
+        await ForceValueAsync(page.Locator("#report-validator"), scenario.Keys[1]);
+        await page.Locator("#report-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#report-validator-error")).ToHaveTextAsync("Choose one of your validators.");
+        await Expect(page.Locator("#report-state-error")).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+
+        Assert.Equal(revision, await scenario.RevisionAsync());
+        Assert.Equal("Pending", await scenario.StoredStateAsync(0));
+        Assert.Equal("Pending", await scenario.StoredStateAsync(1));
+
+        // The listed values still work: the messages go, the report is recorded.
+        await page.Locator("#report-validator").SelectOptionAsync(scenario.Keys[0]);
+        await page.Locator("#report-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#report-message")).ToHaveTextAsync($"Recorded: {scenario.Keys[0]} is acknowledged.");
+        await Expect(page.Locator("#report-validator-error")).ToHaveCountAsync(0);
+        Assert.Equal("Acknowledged", await scenario.StoredStateAsync(0));
+    }
+
     [Fact]
     public async Task An_anonymous_visitor_is_sent_to_the_public_page()
     {
