@@ -144,7 +144,19 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         await ConsoleBrowserTests.WaitForCircuitAsync(page);
         await Expect(page.Locator("#incident-title")).ToBeVisibleAsync();
         await ExpectFitsTheViewportAsync(page);
+        await ExpectOnTheFirstScreenAsync(page, page.Locator("#move-closed"));
         await AccessibleAsync(page);
+    }
+
+    /// <summary>Without scrolling, the whole element is in the viewport.</summary>
+    private static async Task ExpectOnTheFirstScreenAsync(IPage page, ILocator element)
+    {
+        await Expect(element).ToBeVisibleAsync();
+        Assert.Equal(0, await page.EvaluateAsync<double>("() => window.scrollY"));
+        var box = await element.BoundingBoxAsync();
+        Assert.NotNull(box);
+        var height = await page.EvaluateAsync<int>("() => window.innerHeight");
+        Assert.True(box.Y + box.Height <= height, $"the element ends at {box.Y + box.Height} px, below the first {height} px");
     }
 
     /// <summary>Gives a select a value its list does not hold, as a hand-made request could, and tells the circuit.</summary>
@@ -166,6 +178,8 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         await page.GotoAsync($"/incidents/{scenario.IncidentId}");
         await ConsoleBrowserTests.WaitForCircuitAsync(page);
         await Expect(page.Locator("#report-validator option")).ToHaveCountAsync(1);
+        await ExpectOnTheFirstScreenAsync(page, page.Locator("#report-form button[type=submit]"));
+        await ExpectFitsTheViewportAsync(page);
 
         foreach (var state in new[] { "Acknowledged, Downloading", "1", "Acknowledged", "pending" })
         {
