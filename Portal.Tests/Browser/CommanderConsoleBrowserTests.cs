@@ -202,11 +202,21 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         Assert.Equal("Pending", await scenario.StoredStateAsync(0));
         Assert.Equal("Pending", await scenario.StoredStateAsync(1));
 
-        // The listed values still work: the messages go, the report is recorded.
+        // Blocked without a note: the service refuses it, and says so beside the note.
         await page.Locator("#report-validator").SelectOptionAsync(scenario.Keys[0]);
+        await page.Locator("#report-state").SelectOptionAsync("blocked");
+        await page.Locator("#report-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#report-note-error")).ToHaveTextAsync("Say why the validator is blocked: a note is required with 'blocked'.");
+        await Expect(page.Locator("#report-note")).ToHaveAttributeAsync("aria-describedby", "report-note-error");
+        await Expect(page.Locator("#report-validator-error")).ToHaveCountAsync(0);
+        Assert.Equal(revision, await scenario.RevisionAsync());
+
+        // The listed values still work: the messages go, the report is recorded.
+        await page.Locator("#report-state").SelectOptionAsync("acknowledged");
         await page.Locator("#report-form button[type=submit]").ClickAsync();
         await Expect(page.Locator("#report-message")).ToHaveTextAsync($"Recorded: {scenario.Keys[0]} is acknowledged.");
         await Expect(page.Locator("#report-validator-error")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#report-note-error")).ToHaveCountAsync(0);
         Assert.Equal("Acknowledged", await scenario.StoredStateAsync(0));
     }
 
