@@ -241,6 +241,21 @@ public sealed class Incident
         Touch(at);
     }
 
+    /// <summary>A commander's correction of the title or summary; false when nothing differs (nothing to record).</summary>
+    public bool Edit(string title, string? summary, DateTimeOffset at)
+    {
+        var cleanTitle = Text.Required(title, "title", Limits.IncidentTitleMax, "title");
+        var cleanSummary = Text.Optional(summary, "summary", Limits.SummaryMax, "summary", multiLine: true);
+        if (cleanTitle == Title && cleanSummary == Summary)
+        {
+            return false;
+        }
+
+        (Title, Summary) = (cleanTitle, cleanSummary);
+        Touch(at);
+        return true;
+    }
+
     /// <summary>Any other recorded change to the incident (a draft edited, a summary changed) bumps the revision.</summary>
     public void Changed(DateTimeOffset at) => Touch(at);
 

@@ -13,4 +13,7 @@ public static class Limits
     public const int TimeZoneMax = 64;
     public const int VersionMax = 100;
     public const int NoteMax = 2_000;
+
+    /// <summary>A posted update is one timeline entry, so it keeps within an entry's summary.</summary>
+    public const int UpdateMax = 2_000;
 }

@@ -97,6 +97,12 @@ public static class TimelineKinds
 
     /// <summary>Resumed or closed by hand while quorum was not reached, with the commander's reason.</summary>
     public const string StatusOverride = "incident-status-override";
+
+    /// <summary>A commander's title or summary correction.</summary>
+    public const string Edited = "incident-edited";
+
+    /// <summary>An update posted by a commander, in Markdown (rendered through SafeMarkdown).</summary>
+    public const string Update = "incident-update";
     public const string ValidatorSet = "validator-set";
     public const string ValidatorStatus = "validator-status";
     public const string ReleaseDrafted = "release-drafted";

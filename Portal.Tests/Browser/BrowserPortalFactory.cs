@@ -39,6 +39,23 @@ public sealed class BrowserPortalFactory : PortalFactory, IAsyncLifetime
     }
 
     /// <summary>An operator, created through the invitation service as an administrator would, with an optional password.</summary>
+    /// <summary>On the portal's real socket, trusting exactly its test certificate (API helpers such as ApiScenario use this).</summary>
+    public override HttpClient CreateApiClient(string? token = AdminToken)
+    {
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && certificate.RawData.AsSpan().SequenceEqual(LocalhostCertificate.Certificate.RawData),
+        };
+        var client = new HttpClient(handler) { BaseAddress = Address };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
     public async Task<PortalUser> CreateOperatorAsync(string userName, string? password)
     {
         await using var scope = Services.CreateAsyncScope();

@@ -115,6 +115,7 @@ public sealed class ConsoleBrowserTests(BrowserPortalFactory portal, ChromiumFix
         await using var operatorContext = reporting.Context;
         await SignInAsync(reporting, @operator);
         await reporting.GotoAsync(IncidentPath);
+        await WaitForCircuitAsync(reporting);
         await reporting.Locator("#report-validator").SelectOptionAsync(key);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "blocked" });
         await reporting.Locator("#report-note").FillAsync("disk full, replacing it");

@@ -31,8 +31,11 @@ public sealed class InvitationBrowserTests(BrowserPortalFactory portal, Chromium
         await page.Locator("#confirm-password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Set password and sign in" }).ClickAsync();
 
-        await Expect(page).ToHaveURLAsync(PortalPages.Home);
+        // An operator lands on their validators, as after signing in.
+        await Expect(page).ToHaveURLAsync(PortalPages.OperatorLanding);
         await PortalPages.ExpectSignedInAsAsync(page, name);
+        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        await page.AssertAccessibleAsync();
 
         // The link was for one use: it no longer offers a password form, even to the signed-in user.
         await page.GotoAsync(link.ToString());

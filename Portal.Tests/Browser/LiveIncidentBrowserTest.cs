@@ -43,6 +43,9 @@ public abstract class LiveIncidentBrowserTest : IAsyncLifetime
 
     protected string IncidentPath => $"/incidents/{Incident.Id}";
 
+    /// <summary>The public status page: static, live through the pushed fragments.</summary>
+    protected string StatusPath => $"/status/{Incident.Id}";
+
     /// <summary>Seeds the demo (the seeder does nothing if it already ran) on the browser portal's database.</summary>
     public async Task InitializeAsync()
     {
@@ -81,10 +84,10 @@ public abstract class LiveIncidentBrowserTest : IAsyncLifetime
         await PortalPages.ExpectSignedInAsAsync(page, user.UserName);
     }
 
-    /// <summary>Opens the incident page, waits until it has joined the live group, and marks the window.</summary>
+    /// <summary>Opens the public status page, waits until it has joined the live group, and marks the window.</summary>
     protected async Task OpenLiveAsync(IPage page, string query = "")
     {
-        await page.GotoAsync(IncidentPath + query);
+        await page.GotoAsync(StatusPath + query);
         await ExpectLiveAsync(page);
         await page.EvaluateAsync("() => { window.__noReload = 1; }");
     }

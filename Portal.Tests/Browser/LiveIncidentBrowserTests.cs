@@ -8,9 +8,9 @@ using static Microsoft.Playwright.Assertions;
 namespace Portal.Tests.Browser;
 
 /// <summary>
-/// The live incident page in a real Chromium: a report made in one browser reaches another through the
-/// SignalR group as server-rendered fragments morphed in place, all the way to quorum; and the docs'
-/// screenshots of that page.
+/// The live incident pages in a real Chromium: a report made in one browser reaches the public status page
+/// through the SignalR group as server-rendered fragments morphed in place, and the commander's console
+/// through its circuit, all the way to quorum; and the docs' screenshots of the public page.
 /// </summary>
 public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, ChromiumFixture chromium)
     : LiveIncidentBrowserTest(portal, chromium), IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>
@@ -24,31 +24,40 @@ public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, Chromi
         var (operatorKey, operatorValidator) = Assert.Single(await ValidatorsInAsync(["Pending"], limit: 1));
         var @operator = await TestUsers.CreateAsync(Portal, [Roles.Operator], [operatorValidator]);
 
-        // A: the commander watches.
+        // A: someone watches the public status page, without signing in.
         var watching = await Chromium.NewPageAsync(Portal);
-        await using var commanderContext = watching.Context;
-        await SignInAsync(watching, commander);
+        await using var watcherContext = watching.Context;
         await OpenLiveAsync(watching);
         var before = long.Parse(await watching.Locator("#incident-revision").InnerTextAsync(), CultureInfo.InvariantCulture);
         await Expect(Row(watching, operatorKey)).ToHaveAttributeAsync("data-state", "pending");
 
-        // B: the operator reports through the page's own form, a plain form post.
+        // C: the commander has the console open.
+        var console = await Chromium.NewPageAsync(Portal);
+        await using var commanderContext = console.Context;
+        await SignInAsync(console, commander);
+        await console.GotoAsync(IncidentPath);
+        await ConsoleBrowserTests.WaitForCircuitAsync(console);
+        await console.EvaluateAsync("() => { window.__noReload = 1; }");
+        await Expect(console.Locator("#quorum-reached")).ToHaveCountAsync(0);
+
+        // B: the operator reports through the console's form.
         var reporting = await Chromium.NewPageAsync(Portal);
         await using var operatorContext = reporting.Context;
         await SignInAsync(reporting, @operator);
         await reporting.GotoAsync(IncidentPath);
+        await ConsoleBrowserTests.WaitForCircuitAsync(reporting);
         await reporting.Locator("#report-validator").SelectOptionAsync(operatorKey);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "ready" });
         await reporting.Locator("#report-form button[type=submit]").ClickAsync();
         await Expect(reporting.Locator("#report-message")).ToHaveTextAsync($"Recorded: {operatorKey} is ready.");
 
-        // A shows it, in place.
+        // A shows it, in place, without the operator's name.
         var afterReport = await RevisionAsync();
         Assert.True(afterReport > before, $"the report should have moved the revision on from {before}");
         await Expect(Row(watching, operatorKey)).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = LiveTimeoutMs });
         await Expect(Row(watching, operatorKey).Locator("td").Nth(1).Locator(".badge")).ToHaveTextAsync("ready");
-        await Expect(Row(watching, operatorKey)).ToContainTextAsync(@operator.UserName);
         await Expect(watching.Locator("#incident-revision")).ToHaveTextAsync(Text(afterReport), new() { Timeout = LiveTimeoutMs });
+        await Expect(Row(watching, operatorKey)).Not.ToContainTextAsync(@operator.UserName);
         await ExpectNotReloadedAsync(watching);
 
         // The rest of the way to quorum through the API, as the commander.
@@ -79,14 +88,22 @@ public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, Chromi
         await ExpectLiveAsync(watching);
         await ExpectNotReloadedAsync(watching);
 
-        await ScreenshotsAsync(watching, commander);
+        // C followed in its circuit: quorum, the new status and the figures, without a reload.
+        await Expect(console.Locator("#quorum-reached")).ToHaveTextAsync("Quorum reached", new() { Timeout = LiveTimeoutMs });
+        await Expect(console.Locator("#incident-status")).ToHaveTextAsync("quorum reached", new() { Timeout = LiveTimeoutMs });
+        await Expect(console.Locator("#ready-figure")).ToContainTextAsync($"{ReadyForQuorum} of 24");
+        await Expect(console.Locator("#incident-revision")).ToHaveTextAsync(Text(await RevisionAsync()), new() { Timeout = LiveTimeoutMs });
+        await Expect(console.Locator("#moves button")).ToHaveTextAsync(["Move to resumed…", "Move to closed…"]);
+        await ExpectNotReloadedAsync(console);
+
+        await ScreenshotsAsync(watching);
     }
 
     /// <summary>
-    /// The commander's page at desktop and phone widths must fit the viewport; with PORTAL_SCREENSHOTS=1 the
+    /// The public page at desktop and phone widths must fit the viewport; with PORTAL_SCREENSHOTS=1 the
     /// full-length pages are saved to docs/ (otherwise to the temp folder, so a test run changes no tracked file).
     /// </summary>
-    private async Task ScreenshotsAsync(IPage desktop, TestUser commander)
+    private async Task ScreenshotsAsync(IPage desktop)
     {
         var docs = Environment.GetEnvironmentVariable("PORTAL_SCREENSHOTS") == "1"
             ? Path.Combine(TestEnvironment.RepositoryRoot, "docs")
@@ -107,7 +124,6 @@ public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, Chromi
         });
         phoneContext.SetDefaultTimeout(ChromiumFixture.TimeoutMs);
         var phone = await phoneContext.NewPageAsync();
-        await SignInAsync(phone, commander);
         await OpenLiveAsync(phone);
         await Expect(phone.Locator("#quorum-reached")).ToBeVisibleAsync();
         await ExpectFitsTheViewportAsync(phone);
@@ -214,7 +230,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
         var held = new TaskCompletionSource<IRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reads = 0;
-        await page.RouteAsync(url => new Uri(url).AbsolutePath == IncidentPath, async route =>
+        await page.RouteAsync(url => new Uri(url).AbsolutePath == StatusPath, async route =>
         {
             if (route.Request.ResourceType != "fetch" || Interlocked.Increment(ref reads) > 1)
             {
@@ -222,7 +238,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
                 return;
             }
 
-            var answer = await anonymous.GetStringAsync(IncidentPath.TrimStart('/'));
+            var answer = await anonymous.GetStringAsync(StatusPath.TrimStart('/'));
             held.SetResult(route.Request);
             await release.Task;
             await route.FulfillAsync(new() { Status = 200, ContentType = "text/html; charset=utf-8", Body = answer });
@@ -309,7 +325,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
                     return;
                 }
 
-                if (first && text.Contains("\"target\":\"Subscribe\"", StringComparison.Ordinal))
+                if (first && text.Contains("\"target\":\"SubscribePublic\"", StringComparison.Ordinal))
                 {
                     first = false;
                     Interlocked.Increment(ref refused);
@@ -320,7 +336,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
             });
         });
 
-        await page.GotoAsync(IncidentPath);
+        await page.GotoAsync(StatusPath);
         await page.EvaluateAsync("() => { window.__noReload = 1; }");
         await ExpectLiveAsync(page);
         Assert.Equal(1, Volatile.Read(ref refused));

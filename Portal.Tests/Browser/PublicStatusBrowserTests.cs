@@ -15,8 +15,6 @@ namespace Portal.Tests.Browser;
 public sealed class PublicStatusBrowserTests(BrowserPortalFactory portal, ChromiumFixture chromium)
     : LiveIncidentBrowserTest(portal, chromium), IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>
 {
-    private string StatusPath => $"/status/{Incident.Id}";
-
     [Fact]
     public async Task An_anonymous_watcher_sees_a_signed_in_operators_report_arrive_live_without_blazor_script()
     {
@@ -45,6 +43,7 @@ public sealed class PublicStatusBrowserTests(BrowserPortalFactory portal, Chromi
         await using var operatorContext = reporting.Context;
         await SignInAsync(reporting, @operator);
         await reporting.GotoAsync(IncidentPath);
+        await ConsoleBrowserTests.WaitForCircuitAsync(reporting);
         await reporting.Locator("#report-validator").SelectOptionAsync(key);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "downloading" });
         await reporting.Locator("#report-note").FillAsync("Fetching from the mirror " + @operator.UserName);

@@ -63,7 +63,7 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = followRedirects, HandleCookies = true });
 
     /// <summary>A client that sends <paramref name="token"/> as its bearer token.</summary>
-    public HttpClient CreateApiClient(string? token = AdminToken)
+    public virtual HttpClient CreateApiClient(string? token = AdminToken)
     {
         var client = CreateClient();
         if (token is not null)

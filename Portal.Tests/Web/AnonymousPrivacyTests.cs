@@ -36,7 +36,14 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
         var anonymous = portal.CreateHttpsClient();
         var pages = new[] { $"/incidents/{seeded.Scenario.IncidentId}", $"/incidents/{seeded.Scenario.IncidentId}/timeline", $"/status/{seeded.Scenario.IncidentId}", $"/api/v1/public/incidents/{seeded.Scenario.IncidentId}" };
 
-        foreach (var page in pages)
+        // The console shows an anonymous visitor nothing of its own: it sends them to the public page.
+        var console = await anonymous.GetAsync(Rest.Path(pages[0]));
+        Assert.Equal(HttpStatusCode.Found, console.StatusCode);
+        Assert.Equal(pages[2], new Uri(new Uri("https://localhost"), console.Headers.Location!).AbsolutePath);
+        var redirect = await console.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(seeded.Secrets, secret => redirect.Contains(secret, StringComparison.Ordinal));
+
+        foreach (var page in pages[1..])
         {
             var response = await anonymous.GetAsync(Rest.Path(page));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

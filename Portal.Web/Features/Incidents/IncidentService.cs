@@ -132,6 +132,56 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, S
         }, cancellationToken);
     }
 
+    /// <summary>The validators bound to the caller (an operator reports for these); empty for anyone else.</summary>
+    public async Task<IReadOnlyList<Guid>> BoundValidatorsAsync(ClaimsPrincipal caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return UserEndpoints.CallerId(caller) is { } userId
+            ? await db.OperatorBindings.AsNoTracking().Where(b => b.UserId == userId).Select(b => b.ValidatorId).ToListAsync(cancellationToken)
+            : [];
+    }
+
+    /// <summary>Corrects the incident's title and summary (commanders, admins); recorded when anything changed.</summary>
+    public async Task EditAsync(Guid incidentId, string title, string? summary, string actor, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.Commander);
+        await writes.ChangeAsync(incidentId, actor, change =>
+        {
+            var (title0, summary0) = (change.Incident.Title, change.Incident.Summary);
+            if (!change.Incident.Edit(title, summary, change.Now))
+            {
+                return Task.FromResult(false);
+            }
+
+            var parts = new List<string>();
+            if (title0 != change.Incident.Title)
+            {
+                parts.Add($"Title changed from \"{title0}\" to \"{change.Incident.Title}\".");
+            }
+
+            if (summary0 != change.Incident.Summary)
+            {
+                parts.Add(change.Incident.Summary is null ? "Summary removed." : "Summary edited.");
+            }
+
+            change.Record(TimelineKinds.Edited, string.Join(' ', parts));
+            return Task.FromResult(true);
+        }, cancellationToken);
+    }
+
+    /// <summary>An update for everyone following the incident (commanders, admins): one timeline entry, in Markdown.</summary>
+    public async Task PostUpdateAsync(Guid incidentId, string markdown, string actor, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(Roles.Admin, Roles.Commander);
+        var text = Text.Required(markdown, "update", Limits.UpdateMax, "update", multiLine: true);
+        await writes.ChangeAsync(incidentId, actor, change =>
+        {
+            change.Incident.Changed(change.Now);
+            change.Record(TimelineKinds.Update, text);
+            return Task.FromResult(true);
+        }, cancellationToken);
+    }
+
     /// <summary>
     /// A state report for one validator, for callers that handle refusals as exceptions: see
     /// <see cref="StatusReports"/>, which owns the use case and returns its outcome.
