@@ -12,6 +12,7 @@ using Portal.Web.Features.Networks;
 using Portal.Web.Features.Releases;
 using Portal.Web.Features.Snapshots;
 using Portal.Web.Features.Overview;
+using Portal.Web.Features.Paging;
 using Portal.Web.Features.PublicStatus;
 using Portal.Web.Features.Security;
 using Portal.Web.Features.Users;
@@ -49,6 +50,7 @@ builder.Services.AddSingleton<IncidentBroadcaster>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());
 builder.Services.AddHostedService<IncidentChangeListener>();
 builder.Services.AddChain(builder.Configuration);
+builder.Services.AddPaging(builder.Configuration);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -130,6 +132,7 @@ api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
 api.MapChainEndpoints();
+api.MapPagingEndpoints();
 api.MapPublicIncidentEndpoints();
 if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 {

@@ -138,6 +138,9 @@ public sealed class ReportBatcher(IServiceScopeFactory scopes)
                 }
             }
 
+            // A report answers the validator's open pages, in the same transaction.
+            await scope.ServiceProvider.GetRequiredService<Paging.PagingHooks>().AnswerAsync(
+                change, [.. outcomes.Where(o => o.Result is { Replayed: false }).Select(o => o.Item.Command.ValidatorId).Distinct()]);
             return true;
         });
 
