@@ -36,6 +36,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<Paging.SecondaryContact> SecondaryContacts => Set<Paging.SecondaryContact>();
     public DbSet<Paging.Page> Pages => Set<Paging.Page>();
     public DbSet<Paging.Reminder> Reminders => Set<Paging.Reminder>();
+    public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
+    public DbSet<Notifications.WebhookSubscription> WebhookSubscriptions => Set<Notifications.WebhookSubscription>();
 
     /// <summary>
     /// Options for a context built outside the web host (tools, tests). Identity reads its schema version

@@ -9,6 +9,7 @@ using Portal.Web.Features.Demo;
 using Portal.Web.Features.Incidents;
 using Portal.Web.Features.Live;
 using Portal.Web.Features.Networks;
+using Portal.Web.Features.Notifications;
 using Portal.Web.Features.Releases;
 using Portal.Web.Features.Snapshots;
 using Portal.Web.Features.Overview;
@@ -51,6 +52,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Incide
 builder.Services.AddHostedService<IncidentChangeListener>();
 builder.Services.AddChain(builder.Configuration);
 builder.Services.AddPaging(builder.Configuration);
+builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -133,6 +135,7 @@ api.MapReleaseEndpoints();
 api.MapSnapshotApi();
 api.MapChainEndpoints();
 api.MapPagingEndpoints();
+api.MapWebhookEndpoints();
 api.MapPublicIncidentEndpoints();
 if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 {

@@ -12,16 +12,58 @@ public sealed class PagingPortalFactory : PortalFactory
     public const string CommandersKey = "C0MMANDERSKEY0000000000000000001";
     public const int PagesPerWindow = 4;
 
+    private FakeRpc? _peer;
+
+    /// <summary>The Telegram Bot API and PagerDuty Events API, both answered by one loopback receiver.</summary>
+    public FakeRpc Peer => _peer ?? throw new InvalidOperationException("Not started.");
+
+    protected override async Task BeforeStartAsync() =>
+        _peer = await FakeRpc.StartAsync((context, _) => FakeRpc.JsonAsync(context, """{"ok":true}""", context.Request.Path.StartsWithSegments("/v2") ? 202 : 200));
+
+    protected override async ValueTask AfterStopAsync()
+    {
+        if (_peer is not null)
+        {
+            await _peer.DisposeAsync();
+        }
+    }
+
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
         new("Portal:Telegram:BotToken", "123:test-bot-token"),
+        new("Portal:Telegram:BaseUrl", Peer.Url.ToString()),
+        new("Portal:PagerDuty:BaseUrl", Peer.Url.ToString()),
+        new("Portal:Webhooks:AllowPrivateAddresses", "true"),
         new("Portal:PagerDuty:RoutingKey", CommandersKey),
         new("Portal:Paging:PagesPerWindow", PagesPerWindow.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Portal:Paging:SweepEnabled", "false"),
         new("Portal:PublicUrl", "https://portal.example"),
     ];
 
-    public IReadOnlyList<Notice> Notices => Services.GetRequiredService<RecordingNoticeOutbox>().Notices;
+    /// <summary>Every paging notice in the outbox, read back from its rows.</summary>
+    public IReadOnlyList<Notice> Notices
+    {
+        get
+        {
+            using var dataSource = Database.CreateDataSource();
+            using var command = dataSource.CreateCommand("SELECT kind, address, payload::text FROM outbox_messages WHERE kind IN ('email', 'telegram', 'pagerduty') ORDER BY id");
+            using var reader = command.ExecuteReader();
+            var notices = new List<Notice>();
+            while (reader.Read())
+            {
+                var payload = System.Text.Json.JsonDocument.Parse(reader.GetString(2)).RootElement;
+                var data = payload.GetProperty("data");
+                Guid? user = data.TryGetProperty("userId", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.String ? u.GetGuid() : null;
+                PagerDutyEvent? e = data.TryGetProperty("pagerDuty", out var p)
+                    ? new PagerDutyEvent(reader.GetString(1), Enum.Parse<PagerDutyAction>(p.GetProperty("action").GetString()!), p.GetProperty("dedupKey").GetString()!,
+                        p.TryGetProperty("summary", out var s) ? s.GetString() : null, p.TryGetProperty("link", out var l) ? l.GetString() : null)
+                    : null;
+                notices.Add(new Notice(reader.GetString(0), user, reader.GetString(1), payload.GetProperty("subject").GetString()!, payload.GetProperty("text").GetString()!, e));
+            }
+
+            return notices;
+        }
+    }
 }
 
 /// <summary>POST …/validators/{key}/page and …/page-needed per API.md v1.1 "Paging".</summary>
@@ -71,6 +113,50 @@ public sealed class PagingApiTests(PagingPortalFactory portal) : IClassFixture<P
         var trigger = mine.Single(n => n.Channel == "pagerduty").PagerDuty!;
         Assert.Equal((PagerDutyAction.Trigger, $"portal/{scenario.IncidentId:N}/{scenario.Keys[3]}", "0PERATORKEY000000000000000000001"), (trigger.Action, trigger.DedupKey, trigger.RoutingKey));
         Assert.Contains(portal.Notices, n => n.Destination == PagingPortalFactory.CommandersKey && n.PagerDuty is { Action: PagerDutyAction.Trigger } e && e.DedupKey == trigger.DedupKey);
+    }
+
+    [Fact]
+    public async Task The_dispatcher_delivers_the_page_to_Telegram_and_PagerDuty_after_commit()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal);
+        await OperatorWithChannelsAsync(scenario, 9);
+
+        await Api.OkAsync(await PageAsync(await CommanderAsync(scenario), scenario, scenario.Keys[9], new { message = "Wake up, please." }), HttpStatusCode.Accepted);
+
+        var dedup = $"portal/{scenario.IncidentId:N}/{scenario.Keys[9]}";
+        var telegram = await WaitForAsync(r => r.StartsWith("/bot123:test-bot-token/sendMessage ", StringComparison.Ordinal) && r.Contains("\"chat_id\":\"-1009\"", StringComparison.Ordinal));
+        Assert.Contains("Wake up, please.", telegram, StringComparison.Ordinal);
+        var trigger = await WaitForAsync(r => r.StartsWith("/v2/enqueue ", StringComparison.Ordinal) && r.Contains(dedup, StringComparison.Ordinal) && r.Contains("0PERATORKEY000000000000000000001", StringComparison.Ordinal));
+        Assert.Contains("\"event_action\":\"trigger\"", trigger, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits (without a time assertion: the test run's own timeout bounds it) for the receiver to see a request.</summary>
+    private async Task<string> WaitForAsync(Func<string, bool> match)
+    {
+        while (true)
+        {
+            if (portal.Peer.Requests.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_page_raises_validator_paged_for_webhook_subscribers()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal);
+        await Api.OkAsync(await Api.SendAsync(scenario.Admin, HttpMethod.Post, "/api/v1/webhooks",
+            new { url = portal.Peer.Url + "hook", events = new[] { "validator.paged" }, networkId = scenario.NetworkId }), HttpStatusCode.Created);
+
+        await Api.OkAsync(await PageAsync(await CommanderAsync(scenario), scenario, scenario.Keys[11]), HttpStatusCode.Accepted);
+
+        var payload = await portal.Database.ScalarAsync<string>(
+            $"SELECT payload::text FROM outbox_messages WHERE kind = 'webhook' AND event_type = 'validator.paged' AND incident_id = '{scenario.IncidentId}'");
+        using var json = JsonDocument.Parse(payload!);
+        Assert.Equal(scenario.Keys[11], json.RootElement.GetProperty("data").GetProperty("key").GetString());
     }
 
     [Fact]

@@ -129,6 +129,8 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
                 change.Record(TimelineKinds.StatusChanged, cleanReason is null ? summary + "." : $"{summary}. Reason: {cleanReason}");
             }
 
+            change.Raise(Notifications.NotificationEvents.StatusChanged(change, from, cleanReason, isOverride));
+
             return true;
         }, cancellationToken);
     }

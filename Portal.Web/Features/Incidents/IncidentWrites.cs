@@ -15,7 +15,7 @@ public sealed class NotFoundException(string message) : Exception(message);
 /// and queues a <c>pg_notify</c>, which PostgreSQL delivers to every portal instance only if the commit succeeds.
 /// Each appended entry also moves the timeline's sealed anchor on the incident row, in the same transaction.
 /// </summary>
-public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider clock, TimelineKey key, ILogger<IncidentWrites> logger, Paging.PagingHooks paging)
+public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider clock, TimelineKey key, Notifications.NotificationFanOut fanOut, ILogger<IncidentWrites> logger, Paging.PagingHooks paging)
 {
     public const string Channel = "incident_changes";
 
@@ -55,6 +55,12 @@ public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider cloc
 
             await paging.AfterChangeAsync(change, statusBefore, cancellationToken);
             await NotifyAsync(db, change.Notification(), cancellationToken);
+        }
+
+        // Notifications the change raised go to the outbox in this transaction: sent only if it commits.
+        if (await fanOut.EnqueueAsync(db, change.Raised, cancellationToken) > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -128,6 +134,7 @@ public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider cloc
         db.TimelineEvents.Add(first);
         incident.AnchorTimeline(TimelineAnchor.Create(key.Bytes, incident.Id, 1, first.Hash));
         await paging.DeclaredAsync(incident, network, cancellationToken);
+        await fanOut.EnqueueAsync(db, [Notifications.NotificationEvents.Declared(incident, network, now)], cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return incident;
     }
@@ -162,6 +169,7 @@ public sealed class IncidentChange
     private (string Kind, string Summary)? _preface;
     private bool _allValidators;
     private ChangedParts _parts;
+    private readonly List<Notifications.Notification> _raised = [];
 
     internal IncidentChange(Incident incident, Network network, string actor, DateTimeOffset now, string? lastHash, long count,
         (string Kind, string Summary)? preface, TimelineKey key, PortalDbContext db)
@@ -205,6 +213,11 @@ public sealed class IncidentChange
         Incident.AnchorTimeline(TimelineAnchor.Create(_key.Bytes, Incident.Id, _count, entry.Hash));
     }
 
+    /// <summary>Notifications this change causes; written to the outbox in its transaction (see Notifications/Outbox.cs).</summary>
+    public IReadOnlyList<Notifications.Notification> Raised => _raised;
+
+    public void Raise(Notifications.Notification notification) => _raised.Add(notification);
+
     public void ValidatorChanged(Guid validatorId) => _changedValidators.Add(validatorId);
 
     public void AllValidatorsChanged() => _allValidators = true;
@@ -230,6 +243,7 @@ public sealed class IncidentChange
                     ? $"Quorum reached: {quorum.Counts.Ready} of {quorum.Counts.Total} validators ready ({Network.Quorum})."
                     : $"Quorum lost: only {quorum.Counts.Ready} of {quorum.Counts.Total} validators ready; back to coordinating.",
                 "portal");
+            Raise(Notifications.NotificationEvents.Quorum(this, quorum, moved.Value.To == IncidentStatus.QuorumReached));
         }
 
         return moved is not null;

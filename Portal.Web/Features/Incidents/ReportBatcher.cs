@@ -176,6 +176,7 @@ public sealed class ReportBatcher(IServiceScopeFactory scopes)
         {
             change.ValidatorChanged(command.ValidatorId);
             change.Record(TimelineKinds.ValidatorStatus, IncidentService.Describe(command.ValidatorName, report), command.By);
+            change.Raise(Notifications.NotificationEvents.ValidatorStatus(change, command.Key, command.ValidatorName, report));
         }
 
         var line = change.Incident.Validators.Single(v => v.ValidatorId == command.ValidatorId);

@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Paging;
+using Portal.Web.Features.Notifications;
 
 namespace Portal.Web.Features.Paging;
 
@@ -13,7 +15,13 @@ public static class ChannelNames
 }
 
 /// <summary>One message to one person on one channel (PagerDuty: one Events API call).</summary>
-public sealed record Notice(string Channel, Guid? UserId, string Destination, string Subject, string Text, PagerDutyEvent? PagerDuty = null);
+public sealed record Notice(string Channel, Guid? UserId, string Destination, string Subject, string Text, PagerDutyEvent? PagerDuty = null)
+{
+    /// <summary>The outbox row's event type: the page's, or <c>pagerduty.acknowledge</c> / <c>pagerduty.resolve</c>.</summary>
+    public string EventType { get; init; } = PagerDuty is { Action: not PagerDutyAction.Trigger } e ? $"pagerduty.{e.Action.ToString().ToLowerInvariant()}" : NotificationEvents.ValidatorPaged;
+
+    public Guid? IncidentId { get; init; }
+}
 
 /// <summary>
 /// Where notices are written: in the same transaction as the change that causes them, so a page that commits is
@@ -53,32 +61,92 @@ public sealed class Recipients(PortalDbContext db, TelegramOptions telegram)
 }
 
 /// <summary>
-/// Keeps notices in memory instead of delivering them: the stand-in until a delivering outbox is registered, and
-/// what tests read to see what would have gone out.
+/// Writes notices to the portal's outbox (<see cref="Outbox"/>), in the caller's transaction; the dispatcher delivers
+/// them after commit through <see cref="TelegramNotificationSender"/>, <see cref="PagerDutyNotificationSender"/> and
+/// the e-mail sender. PagerDuty's action and dedup key travel in the payload's <c>data.pagerDuty</c>.
 /// </summary>
-public sealed class RecordingNoticeOutbox : INoticeOutbox
+public sealed class OutboxNoticeQueue(TimeProvider clock) : INoticeOutbox
 {
-    private readonly List<Notice> _notices = [];
-
-    public IReadOnlyList<Notice> Notices
-    {
-        get
-        {
-            lock (_notices)
-            {
-                return [.. _notices];
-            }
-        }
-    }
-
     public Task EnqueueAsync(PortalDbContext db, IReadOnlyList<Notice> notices, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notices);
-        lock (_notices)
+        var now = clock.GetUtcNow();
+        foreach (var notice in notices)
         {
-            _notices.AddRange(notices);
+            var data = new JsonObject { ["userId"] = notice.UserId?.ToString() };
+            if (notice.PagerDuty is { } e)
+            {
+                data["pagerDuty"] = new JsonObject
+                {
+                    ["action"] = e.Action.ToString(),
+                    ["dedupKey"] = e.DedupKey,
+                    ["summary"] = e.Summary,
+                    ["link"] = e.Link,
+                };
+            }
+
+            Outbox.Enqueue(db, Destination.To(notice.Channel, notice.Destination), new Notification(notice.EventType, now, notice.Subject, notice.Text, data)
+            {
+                IncidentId = notice.IncidentId,
+            });
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The PagerDuty event a row carries, or null.</summary>
+    public static PagerDutyEvent? PagerDutyOf(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Payload.Data["pagerDuty"] is not JsonObject e)
+        {
+            return null;
+        }
+
+        return new PagerDutyEvent(item.Address ?? "", Enum.Parse<PagerDutyAction>((string)e["action"]!), (string)e["dedupKey"]!, (string?)e["summary"], (string?)e["link"]);
+    }
+}
+
+/// <summary>Delivers the outbox's Telegram rows.</summary>
+public sealed class TelegramNotificationSender(TelegramSender telegram) : INotificationSender
+{
+    public string Kind => DestinationKinds.Telegram;
+
+    public async Task<DeliveryOutcome> SendAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        try
+        {
+            await telegram.SendAsync(new TelegramMessage(item.Address ?? "", item.Payload.Text), cancellationToken);
+            return DeliveryOutcome.Delivered(200);
+        }
+        catch (ChannelDeliveryException ex)
+        {
+            return ex.Permanent ? DeliveryOutcome.GiveUp(ex.Message, (int?)ex.StatusCode) : DeliveryOutcome.Retry(ex.Message, (int?)ex.StatusCode);
+        }
+    }
+}
+
+/// <summary>Delivers the outbox's PagerDuty rows (Events API v2).</summary>
+public sealed class PagerDutyNotificationSender(PagerDutySender pagerDuty) : INotificationSender
+{
+    public string Kind => DestinationKinds.PagerDuty;
+
+    public async Task<DeliveryOutcome> SendAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        if (OutboxNoticeQueue.PagerDutyOf(item) is not { } e)
+        {
+            return DeliveryOutcome.GiveUp("The row carries no PagerDuty event.");
+        }
+
+        try
+        {
+            await pagerDuty.SendAsync(e, cancellationToken);
+            return DeliveryOutcome.Delivered(202);
+        }
+        catch (ChannelDeliveryException ex)
+        {
+            return ex.Permanent ? DeliveryOutcome.GiveUp(ex.Message, (int?)ex.StatusCode) : DeliveryOutcome.Retry(ex.Message, (int?)ex.StatusCode);
+        }
     }
 }

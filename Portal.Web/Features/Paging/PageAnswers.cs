@@ -98,7 +98,11 @@ public sealed class PagingHooks(PortalDbContext db, INoticeOutbox outbox, PagerD
 
         var summary = $"Incident declared on {network.Name}: {incident.Title} (halted at block {incident.HaltHeight})";
         await outbox.EnqueueAsync(db, [new Notice(ChannelNames.PagerDuty, null, commanders, summary, summary,
-            new PagerDutyEvent(commanders, PagerDutyAction.Trigger, PagerDutySender.DedupKey(incident.Id, null), summary, links.Incident(incident.Id)))], cancellationToken);
+            new PagerDutyEvent(commanders, PagerDutyAction.Trigger, PagerDutySender.DedupKey(incident.Id, null), summary, links.Incident(incident.Id)))
+            {
+                EventType = Notifications.NotificationEvents.IncidentDeclared,
+                IncidentId = incident.Id,
+            }], cancellationToken);
     }
 
     /// <summary>The event for the commanders' service and for each bound operator's own service.</summary>

@@ -133,6 +133,25 @@ public sealed class PagingService(
             : $"Paged {name} ({reached}): {message}");
         change.Incident.Changed(change.Now);
         change.ValidatorChanged(validatorId);
+
+        // Webhook subscribers hear of every page (validator.paged), through the same outbox and transaction.
+        change.Raise(new Notifications.Notification(Notifications.NotificationEvents.ValidatorPaged, change.Now, subject,
+            message is null ? $"Paged {name} ({reached})." : $"Paged {name} ({reached}): {message}",
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["incidentId"] = change.Incident.Id.ToString(),
+                ["pageId"] = page.Id.ToString(),
+                ["key"] = key,
+                ["name"] = name,
+                ["pagedBy"] = caller.UserName,
+                ["message"] = message,
+                ["channels"] = new System.Text.Json.Nodes.JsonArray([.. page.Channels.Select(c => (System.Text.Json.Nodes.JsonNode?)c)]),
+            })
+        {
+            IncidentId = change.Incident.Id,
+            NetworkId = change.Network.Id,
+            Link = Notifications.NotificationEvents.IncidentLink(change.Incident.Id),
+        });
         return new PageAnswer(page.Id, page.Channels);
     }
 

@@ -16,8 +16,9 @@ public static class PagingSetup
         services.AddSingleton<TelegramSender>();
         services.AddSingleton<PagerDutySender>();
         services.AddSingleton<PageRateLimiter>();
-        services.AddSingleton<RecordingNoticeOutbox>();
-        services.AddSingleton<INoticeOutbox>(s => s.GetRequiredService<RecordingNoticeOutbox>());
+        services.AddSingleton<INoticeOutbox, OutboxNoticeQueue>();
+        services.AddScoped<Notifications.INotificationSender, TelegramNotificationSender>();
+        services.AddScoped<Notifications.INotificationSender, PagerDutyNotificationSender>();
         services.AddScoped<PortalLinks>();
         services.AddScoped<Recipients>();
         services.AddScoped<PagingHooks>();

@@ -100,6 +100,8 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
                 change.ValidatorChanged(id);
             }
 
+            change.Raise(Notifications.NotificationEvents.Published(change, release));
+
             return release;
         }, cancellationToken);
     }
@@ -118,6 +120,7 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
             change.Incident.Withdraw(release, reason, change.Now);
             change.PartChanged(ChangedParts.Release);
             change.Record(TimelineKinds.ReleaseWithdrawn, $"Release {release.Version} withdrawn: {release.WithdrawnReason}");
+            change.Raise(Notifications.NotificationEvents.Withdrawn(change, release));
             return release;
         }, cancellationToken);
     }

@@ -171,6 +171,7 @@ public sealed class SnapshotService(PortalDbContext db, IncidentWrites writes, I
         {
             snapshot.Publish(change.Now);
             change.Record(TimelineKinds.SnapshotPublished, $"Snapshot at block {snapshot.Height} published: SHA-256 {snapshot.DeclaredSha256}, {snapshot.DeclaredSize:N0} bytes.");
+            change.Raise(Notifications.NotificationEvents.SnapshotReady(change, snapshot));
         }, cancellationToken);
 
     public Task<Snapshot> RevokeAsync(Guid snapshotId, string reason, ClaimsPrincipal caller, CancellationToken cancellationToken = default) =>
