@@ -69,6 +69,8 @@ public sealed class PagingPortalFactory : PortalFactory
 /// <summary>POST …/validators/{key}/page and …/page-needed per API.md v1.1 "Paging".</summary>
 public sealed class PagingApiTests(PagingPortalFactory portal) : IClassFixture<PagingPortalFactory>
 {
+    private static readonly string[] PagedEvent = ["validator.paged"];
+
     private async Task<(TestUser User, HttpClient Client)> OperatorWithChannelsAsync(ApiScenario scenario, int seat, bool verified = true, string? routingKey = "0PERATORKEY000000000000000000001")
     {
         var (user, client) = await scenario.OperatorAsync(seat);
@@ -149,7 +151,7 @@ public sealed class PagingApiTests(PagingPortalFactory portal) : IClassFixture<P
     {
         var scenario = await ApiScenario.CreateAsync(portal);
         await Api.OkAsync(await Api.SendAsync(scenario.Admin, HttpMethod.Post, "/api/v1/webhooks",
-            new { url = portal.Peer.Url + "hook", events = new[] { "validator.paged" }, networkId = scenario.NetworkId }), HttpStatusCode.Created);
+            new { url = portal.Peer.Url + "hook", events = PagedEvent, networkId = scenario.NetworkId }), HttpStatusCode.Created);
 
         await Api.OkAsync(await PageAsync(await CommanderAsync(scenario), scenario, scenario.Keys[11]), HttpStatusCode.Accepted);
 

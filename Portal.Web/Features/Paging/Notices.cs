@@ -65,7 +65,7 @@ public sealed class Recipients(PortalDbContext db, TelegramOptions telegram)
 /// them after commit through <see cref="TelegramNotificationSender"/>, <see cref="PagerDutyNotificationSender"/> and
 /// the e-mail sender. PagerDuty's action and dedup key travel in the payload's <c>data.pagerDuty</c>.
 /// </summary>
-public sealed class OutboxNoticeQueue(TimeProvider clock) : INoticeOutbox
+public sealed class OutboxNoticeWriter(TimeProvider clock) : INoticeOutbox
 {
     public Task EnqueueAsync(PortalDbContext db, IReadOnlyList<Notice> notices, CancellationToken cancellationToken = default)
     {
@@ -134,7 +134,7 @@ public sealed class PagerDutyNotificationSender(PagerDutySender pagerDuty) : INo
 
     public async Task<DeliveryOutcome> SendAsync(OutboxItem item, CancellationToken cancellationToken)
     {
-        if (OutboxNoticeQueue.PagerDutyOf(item) is not { } e)
+        if (OutboxNoticeWriter.PagerDutyOf(item) is not { } e)
         {
             return DeliveryOutcome.GiveUp("The row carries no PagerDuty event.");
         }

@@ -16,7 +16,7 @@ public static class PagingSetup
         services.AddSingleton<TelegramSender>();
         services.AddSingleton<PagerDutySender>();
         services.AddSingleton<PageRateLimiter>();
-        services.AddSingleton<INoticeOutbox, OutboxNoticeQueue>();
+        services.AddSingleton<INoticeOutbox, OutboxNoticeWriter>();
         services.AddScoped<Notifications.INotificationSender, TelegramNotificationSender>();
         services.AddScoped<Notifications.INotificationSender, PagerDutyNotificationSender>();
         services.AddScoped<PortalLinks>();
