@@ -37,6 +37,10 @@ public static class PagingKinds
     public const string Answered = "page-answered";
     public const string Escalated = "page-escalated";
     public const string Reminded = "validator-reminded";
+
+    /// <summary>Outbox event types of reminders and escalations (pages use <c>validator.paged</c>).</summary>
+    public const string ReminderEvent = "validator.reminded";
+    public const string EscalationEvent = "page.escalated";
 }
 
 /// <summary>Too many pages from one commander in the window; retry after <see cref="RetryAfter"/>.</summary>

@@ -23,6 +23,8 @@ public static class PagingSetup
         services.AddScoped<Recipients>();
         services.AddScoped<PagingHooks>();
         services.AddScoped<PagingService>();
+        services.AddScoped<PagingSweeper>();
+        services.AddHostedService<PagingSweep>();
         return services;
     }
 }
