@@ -145,6 +145,7 @@ if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
+app.MapNotificationVerification();
 app.MapHub<IncidentHub>(IncidentHub.Path);
 // SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -19,6 +19,7 @@ public static class PagingEndpoints
             .WithSummary("Pages the operators of one validator on every channel they set up; their next report answers the page.");
         api.MapPost("/incidents/{id:guid}/page-needed", PageAllNeededAsync).RequireAuthorization(Policies.Commander).WithName("PageAllNeeded")
             .WithSummary("Pages every validator of the smallest set that would close the quorum gap.");
+        api.MapNotificationSettingsApi();
     }
 
     private static async Task<Results<Accepted<PageResponse>, ProblemHttpResult>> PageAsync(

@@ -24,6 +24,8 @@ public static class PagingSetup
         services.AddScoped<PagingHooks>();
         services.AddScoped<PagingService>();
         services.AddScoped<PagingSweeper>();
+        services.AddScoped<NotificationSettingsService>();
+        services.AddScoped<SecondaryContactService>();
         services.AddHostedService<PagingSweep>();
         return services;
     }
