@@ -19,6 +19,9 @@ public sealed class OpenApiTests(PortalFactory portal) : IClassFixture<PortalFac
     [InlineData("get", "/api/v1/incidents/{id}/timeline")]
     [InlineData("put", "/api/v1/users/{id}")]
     [InlineData("post", "/api/v1/users/{id}/invitation")]
+    [InlineData("post", "/api/v1/webhooks")]
+    [InlineData("get", "/api/v1/webhooks/{id}/deliveries")]
+    [InlineData("delete", "/api/v1/webhooks/{id}")]
     public async Task The_contract_endpoint_is_in_the_openapi_document(string method, string path)
     {
         using var document = JsonDocument.Parse(await portal.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));

@@ -77,7 +77,7 @@ public static class EmailComposer
     {
         ArgumentNullException.ThrowIfNull(payload);
         ArgumentNullException.ThrowIfNull(links);
-        var link = links.Absolute(payload.Link);
+        var link = links.Absolute(payload.Link, payload.Origin);
         var text = new StringBuilder().AppendLine(payload.Text);
         var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">")
             .Append("<p>").Append(Encode(payload.Text)).Append("</p>");

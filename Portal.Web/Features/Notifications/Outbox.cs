@@ -96,14 +96,19 @@ public sealed record Notification(string EventType, DateTimeOffset At, string Su
     public Guid? IncidentId { get; init; }
     public Guid? NetworkId { get; init; }
     public string? Link { get; init; }
+
+    /// <summary>The portal's origin when the event happened (set by the fan-out): links use it if <c>Portal:PublicUrl</c> is unset.</summary>
+    public string? Origin { get; init; }
 }
 
 /// <summary>What a row's <c>payload</c> holds: the notification as written.</summary>
 public sealed record NotificationPayload(string Type, DateTimeOffset Timestamp, string Subject, string Text, string? Link, Guid? NetworkId, JsonObject Data)
 {
+    public string? Origin { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public static NotificationPayload From(Notification n) => new(n.EventType, n.At, n.Subject, n.Text, n.Link, n.NetworkId, n.Data);
+    public static NotificationPayload From(Notification n) => new(n.EventType, n.At, n.Subject, n.Text, n.Link, n.NetworkId, n.Data) { Origin = n.Origin };
 
     public static NotificationPayload Parse(string json) =>
         JsonSerializer.Deserialize<NotificationPayload>(json, Json) ?? throw new InvalidOperationException("Empty outbox payload.");

@@ -68,7 +68,7 @@ public sealed class WebhookSender(PortalDbContext db, IHttpClientFactory http, T
     public string Body(string format, NotificationPayload payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var link = links.Absolute(payload.Link);
+        var link = links.Absolute(payload.Link, payload.Origin);
         var line = link is null ? payload.Text : $"{payload.Text} {link}";
         JsonObject body = format switch
         {
@@ -95,11 +95,32 @@ public static class WebhookFormats
 }
 
 /// <summary>Absolute links into the portal for messages read outside it: <c>Portal:PublicUrl</c>, else the request's origin.</summary>
-public sealed class PortalLinks(IConfiguration configuration)
+public sealed class PortalLinks(IConfiguration configuration, IHttpContextAccessor http)
 {
     public string? Base => configuration["Portal:PublicUrl"] is { Length: > 0 } configured ? configured.TrimEnd('/') : null;
 
-    public string? Absolute(string? path) => path is null ? null : Base is { } origin ? origin + path : null;
+    /// <summary>An absolute link: on <c>Portal:PublicUrl</c>, else on the origin recorded with the event, else none.</summary>
+    public string? Absolute(string? path, string? recordedOrigin = null) =>
+        path is null ? null : (Base ?? recordedOrigin) is { } origin ? origin + path : null;
+
+    /// <summary><c>Portal:PublicUrl</c>, else the origin of the request being served (null outside one).</summary>
+    public string? CurrentOrigin()
+    {
+        if (Base is { } configured)
+        {
+            return configured;
+        }
+
+        try
+        {
+            return http.HttpContext?.Request is { Host.HasValue: true } request ? $"{request.Scheme}://{request.Host}" : null;
+        }
+        catch (ObjectDisposedException)
+        {
+            // A batch applied after its request ended (group commit): no origin to borrow.
+            return null;
+        }
+    }
 
     /// <summary>Cuts <paramref name="text"/> to at most <paramref name="max"/> characters without splitting one.</summary>
     public static string Truncate(string text, int max)
