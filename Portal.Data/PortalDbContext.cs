@@ -32,6 +32,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<Chain.NetworkChain> NetworkChains => Set<Chain.NetworkChain>();
     public DbSet<Chain.IncidentChain> IncidentChains => Set<Chain.IncidentChain>();
     public DbSet<Chain.ValidatorChainMark> ValidatorChainMarks => Set<Chain.ValidatorChainMark>();
+    public DbSet<Paging.NotificationSettings> NotificationSettings => Set<Paging.NotificationSettings>();
+    public DbSet<Paging.SecondaryContact> SecondaryContacts => Set<Paging.SecondaryContact>();
+    public DbSet<Paging.Page> Pages => Set<Paging.Page>();
+    public DbSet<Paging.Reminder> Reminders => Set<Paging.Reminder>();
     public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
     public DbSet<Notifications.WebhookSubscription> WebhookSubscriptions => Set<Notifications.WebhookSubscription>();
 

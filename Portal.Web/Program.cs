@@ -13,6 +13,7 @@ using Portal.Web.Features.Notifications;
 using Portal.Web.Features.Releases;
 using Portal.Web.Features.Snapshots;
 using Portal.Web.Features.Overview;
+using Portal.Web.Features.Paging;
 using Portal.Web.Features.PublicStatus;
 using Portal.Web.Features.Security;
 using Portal.Web.Features.Users;
@@ -52,6 +53,7 @@ builder.Services.AddSingleton<IncidentBroadcaster>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IncidentBroadcaster>());
 builder.Services.AddHostedService<IncidentChangeListener>();
 builder.Services.AddChain(builder.Configuration);
+builder.Services.AddPaging(builder.Configuration);
 builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiErrors.Describe);
 builder.Services.ConfigureHttpJsonOptions(options =>
@@ -135,6 +137,7 @@ api.MapIncidentEndpoints();
 api.MapReleaseEndpoints();
 api.MapSnapshotApi();
 api.MapChainEndpoints();
+api.MapPagingEndpoints();
 api.MapWebhookEndpoints();
 api.MapPublicIncidentEndpoints();
 if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
@@ -145,6 +148,7 @@ if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
+app.MapNotificationVerification();
 app.MapHub<IncidentHub>(IncidentHub.Path);
 // SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

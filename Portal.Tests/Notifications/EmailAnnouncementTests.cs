@@ -27,7 +27,14 @@ public sealed class EmailAnnouncementTests : IAsyncLifetime
         await _smtp.DisposeAsync();
     }
 
+    // A notification address its owner confirmed by the link (NotificationSettingsTests covers the link itself).
     private async Task SetEmailAsync(Guid userId, string email) =>
+        await _portal.Db.ExecuteAsync(
+            "INSERT INTO notification_settings (user_id, email, email_verified_at, time_zone, quiet_start_minute, quiet_end_minute, updated_at) " +
+            $"VALUES ('{userId}', '{email}', now(), 'UTC', 1380, 420, now())");
+
+    // The account's own address, never confirmed for notifications.
+    private async Task SetAccountEmailAsync(Guid userId, string email) =>
         await _portal.Db.ExecuteAsync($"UPDATE users SET email = '{email}', normalized_email = '{email.ToUpperInvariant()}' WHERE id = '{userId}'");
 
     [Fact]
@@ -41,6 +48,8 @@ public sealed class EmailAnnouncementTests : IAsyncLifetime
         await SetEmailAsync(alice.Id, "alice@validators.example");
         await SetEmailAsync(bob.Id, "bob@validators.example");
         await SetEmailAsync(carol.Id, "carol@validators.example");
+        var (erin, _) = await scenario.OperatorAsync(3); // only an account address: never mailed
+        await SetAccountEmailAsync(erin.Id, "erin@validators.example");
 
         await scenario.PublishReleaseAsync();
 

@@ -23,6 +23,7 @@ public static class Navigation
         new("/admin/users", "Users", Icons.Material.Outlined.People, Roles.Admin),
         new("/admin/audit", "Audit", Icons.Material.Outlined.Policy, Roles.Admin),
         new("/admin/timeline", "Timelines", Icons.Material.Outlined.Link, Roles.Admin),
+        new("/me/notifications", "Notifications", Icons.Material.Outlined.NotificationsActive),
         new("/admin/webhooks", "Webhooks", Icons.Material.Outlined.Webhook, Roles.Admin, Roles.Commander),
         new("/account/tokens", "API tokens", Icons.Material.Outlined.Key),
         new("/api", "API reference", Icons.Material.Outlined.Api),

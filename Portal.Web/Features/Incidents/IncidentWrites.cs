@@ -15,7 +15,7 @@ public sealed class NotFoundException(string message) : Exception(message);
 /// and queues a <c>pg_notify</c>, which PostgreSQL delivers to every portal instance only if the commit succeeds.
 /// Each appended entry also moves the timeline's sealed anchor on the incident row, in the same transaction.
 /// </summary>
-public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider clock, TimelineKey key, Notifications.NotificationFanOut fanOut, ILogger<IncidentWrites> logger)
+public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider clock, TimelineKey key, Notifications.NotificationFanOut fanOut, ILogger<IncidentWrites> logger, Paging.PagingHooks paging)
 {
     public const string Channel = "incident_changes";
 
@@ -34,6 +34,7 @@ public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider cloc
         // The incident row only: a report touches one validator, so validators are loaded by the changes that
         // need them (IncidentChange.LoadValidatorsAsync / LoadValidatorAsync), not 2,000 rows per report.
         var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, cancellationToken);
+        var statusBefore = incident.Status;
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
         var lastHash = await db.TimelineEvents.Where(e => e.IncidentId == incidentId).OrderByDescending(e => e.Id).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken);
 
@@ -52,6 +53,7 @@ public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider cloc
                 await db.SaveChangesAsync(cancellationToken);
             }
 
+            await paging.AfterChangeAsync(change, statusBefore, cancellationToken);
             await NotifyAsync(db, change.Notification(), cancellationToken);
         }
 
@@ -131,6 +133,7 @@ public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider cloc
             $"Declared: {incident.Title}, halted at block {haltHeight}.", now);
         db.TimelineEvents.Add(first);
         incident.AnchorTimeline(TimelineAnchor.Create(key.Bytes, incident.Id, 1, first.Hash));
+        await paging.DeclaredAsync(incident, network, cancellationToken);
         await fanOut.EnqueueAsync(db, [Notifications.NotificationEvents.Declared(incident, network, now)], cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return incident;

@@ -158,7 +158,7 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
     /// Applies a batch of reports for one incident under its lock, in one transaction. A report the domain
     /// refuses is that report's outcome; the rest of the batch goes on.
     /// </summary>
-    internal static async Task<IReadOnlyList<ReportOutcome>> ApplyAsync(PortalDbContext db, IncidentWrites writes, Guid incidentId, IReadOnlyList<ReportCommand> batch)
+    internal static async Task<IReadOnlyList<ReportOutcome>> ApplyAsync(PortalDbContext db, IncidentWrites writes, Paging.PagingHooks paging, Guid incidentId, IReadOnlyList<ReportCommand> batch)
     {
         var outcomes = new List<ReportOutcome>(batch.Count);
         try
@@ -181,6 +181,8 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
                     }
                 }
 
+                // A report answers the validator's open pages, in the same transaction.
+                await paging.AnswerAsync(change, [.. batch.Where((_, i) => outcomes[i].Kind == ReportOutcomeKind.Applied).Select(c => c.ValidatorId).Distinct()]);
                 return true;
             });
         }
@@ -254,7 +256,8 @@ public sealed class StatusReportLane
         {
             await using var scope = scopes.CreateAsyncScope();
             return await StatusReports.ApplyAsync(
-                scope.ServiceProvider.GetRequiredService<PortalDbContext>(), scope.ServiceProvider.GetRequiredService<IncidentWrites>(), incidentId, batch);
+                scope.ServiceProvider.GetRequiredService<PortalDbContext>(), scope.ServiceProvider.GetRequiredService<IncidentWrites>(),
+                scope.ServiceProvider.GetRequiredService<Paging.PagingHooks>(), incidentId, batch);
         }, MaxBatch);
     }
 

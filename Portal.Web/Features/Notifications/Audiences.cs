@@ -56,18 +56,20 @@ public sealed class OperatorEmailAudience(SmtpOptions smtp) : INotificationAudie
 public static class NotificationRecipients
 {
     /// <summary>
-    /// The e-mail addresses of the enabled users bound to any validator of the incident's set, one per user. Today the
-    /// account's own address; once users verify a notification address by a link, this is the one place to read it instead.
+    /// The verified notification addresses (set on the user's notification settings and confirmed by the link sent to
+    /// them) of the enabled users bound to any validator of the incident's set, one per user. Nothing is ever sent to
+    /// an address its owner has not confirmed, the account's own address included.
     /// </summary>
     public static async Task<IReadOnlyList<string>> OperatorEmailsAsync(PortalDbContext db, Guid incidentId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return await db.Users.AsNoTracking()
-            .Where(u => u.DisabledAt == null && u.Email != null && u.Email != ""
-                && db.OperatorBindings.Any(b => b.UserId == u.Id
+        return await db.NotificationSettings.AsNoTracking()
+            .Where(s => s.EmailVerifiedAt != null && s.Email != null && s.Email != ""
+                && db.Users.Any(u => u.Id == s.UserId && u.DisabledAt == null)
+                && db.OperatorBindings.Any(b => b.UserId == s.UserId
                     && db.IncidentValidators.Any(v => v.IncidentId == incidentId && v.ValidatorId == b.ValidatorId)))
-            .OrderBy(u => u.Email)
-            .Select(u => u.Email!)
+            .OrderBy(s => s.Email)
+            .Select(s => s.Email!)
             .ToListAsync(cancellationToken);
     }
 }
