@@ -136,7 +136,7 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, S
     public async Task<IReadOnlyList<Guid>> BoundValidatorsAsync(ClaimsPrincipal caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return UserEndpoints.CallerId(caller) is { } userId
+        return Users.UserEndpoints.CallerId(caller) is { } userId
             ? await db.OperatorBindings.AsNoTracking().Where(b => b.UserId == userId).Select(b => b.ValidatorId).ToListAsync(cancellationToken)
             : [];
     }
