@@ -91,6 +91,11 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, R
                     db.Validators.Add(validator);
                 }
 
+                if (member.Window is { } window)
+                {
+                    validator.ChangeWakingWindow(window);
+                }
+
                 stakes.Add(new ValidatorStake(validator.Id, member.Stake));
             }
 
