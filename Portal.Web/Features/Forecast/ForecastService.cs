@@ -17,7 +17,15 @@ public sealed class ForecastService(PortalDbContext db, IncidentReader reader, I
     {
         await access.RequireAsync();
         var view = await reader.LoadAsync(incidentId, cancellationToken) ?? throw new NotFoundException($"No incident {incidentId}.");
-        return ForecastModel.Build(view, clock.GetUtcNow(), settings);
+        return ForecastModel.Build(view, AsOf(clock), settings);
+    }
+
+    /// <summary>Now to the second: the document's localTime carries seconds, and awake validators' nextWakeAt is asOf.</summary>
+    public static DateTimeOffset AsOf(TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var now = clock.GetUtcNow();
+        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
 
     /// <summary>
