@@ -130,27 +130,71 @@ public static class Quorum
     /// ready come first (upgraded, downloading, acknowledged, pending, blocked), then by key, so the answer is
     /// stable and points the commander at the cheapest wake-ups. Empty when the gap cannot be closed.
     /// </summary>
-    private static QuorumVoter[] SmallestClosingSet(QuorumRule rule, IEnumerable<QuorumVoter> voters, BigInteger gap)
+    private static IReadOnlyList<QuorumVoter> SmallestClosingSet(QuorumRule rule, IEnumerable<QuorumVoter> voters, BigInteger gap) =>
+        SmallestClosingSet(rule, voters, gap, preferred: null, soonest: null);
+
+    /// <summary>
+    /// As the smallest closing set, but among all sets of that (least) size, one with as many
+    /// <paramref name="preferred"/> validators as possible (those awake now, for the forecast). For a given
+    /// number j of preferred members the heaviest set is the j heaviest preferred plus the heaviest others, so
+    /// trying j from the most down finds it exactly. <paramref name="soonest"/> orders validators of equal weight
+    /// before closeness (the forecast puts those who wake first first). Without a preference this is the plain
+    /// smallest closing set. Empty when the gap cannot be closed or is already closed.
+    /// </summary>
+    public static IReadOnlyList<QuorumVoter> SmallestClosingSet(
+        QuorumRule rule, IEnumerable<QuorumVoter> voters, BigInteger gap, Func<QuorumVoter, bool>? preferred, Func<QuorumVoter, long>? soonest)
     {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(voters);
+        if (gap <= 0)
+        {
+            return [];
+        }
+
         var candidates = voters
             .Where(v => v.State != ValidatorState.Ready && WeightOf(rule, v) > 0)
             .OrderByDescending(v => WeightOf(rule, v))
+            .ThenBy(v => soonest?.Invoke(v) ?? 0)
             .ThenBy(v => Closeness(v.State))
-            .ThenBy(v => v.Key, StringComparer.Ordinal);
+            .ThenBy(v => v.Key, StringComparer.Ordinal)
+            .ToList();
 
-        var chosen = new List<QuorumVoter>();
+        // The least count: heaviest first.
+        var size = 0;
         BigInteger gathered = 0;
-        foreach (var voter in candidates)
+        while (size < candidates.Count && gathered < gap)
         {
-            chosen.Add(voter);
-            gathered += WeightOf(rule, voter);
-            if (gathered >= gap)
+            gathered += WeightOf(rule, candidates[size++]);
+        }
+
+        if (gathered < gap)
+        {
+            return [];
+        }
+
+        if (preferred is null)
+        {
+            return [.. candidates.Take(size)];
+        }
+
+        var first = candidates.Where(preferred).ToList();
+        var others = candidates.Where(v => !preferred(v)).ToList();
+        for (var j = Math.Min(size, first.Count); j >= 0; j--)
+        {
+            if (size - j > others.Count)
             {
-                return [.. chosen];
+                continue;
+            }
+
+            var chosen = first.Take(j).Concat(others.Take(size - j)).ToList();
+            if (WeightOf(rule, chosen) >= gap)
+            {
+                return chosen;
             }
         }
 
-        return [];
+        // Unreachable: j = the preferred among the heaviest `size` always closes the gap.
+        return [.. candidates.Take(size)];
     }
 
     private static int Closeness(ValidatorState state) => state switch

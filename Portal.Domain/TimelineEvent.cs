@@ -105,6 +105,9 @@ public static class TimelineKinds
     public const string Update = "incident-update";
     public const string ValidatorSet = "validator-set";
     public const string ValidatorStatus = "validator-status";
+
+    /// <summary>A validator's waking window changed (the hours the forecast expects its operator to answer in).</summary>
+    public const string WakingWindow = "validator-waking-window";
     public const string ReleaseDrafted = "release-drafted";
     public const string ReleaseEdited = "release-edited";
     public const string ReleasePublished = "release-published";

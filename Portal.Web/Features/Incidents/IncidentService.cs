@@ -88,6 +88,11 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, S
                     db.Validators.Add(validator);
                 }
 
+                if (member.Window is { } window)
+                {
+                    validator.ChangeWakingWindow(window);
+                }
+
                 stakes.Add(new ValidatorStake(validator.Id, member.Stake));
             }
 

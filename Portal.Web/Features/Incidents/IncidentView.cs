@@ -9,8 +9,11 @@ namespace Portal.Web.Features.Incidents;
 /// <summary>One validator as the incident page shows it.</summary>
 public sealed record ValidatorLine(
     Guid ValidatorId, string Key, string Name, string? TimeZone, string? Contact, Stake Stake, ValidatorState State,
-    string? Version, string? Note, DateTimeOffset UpdatedAt, string? UpdatedBy)
+    string? Version, string? Note, DateTimeOffset UpdatedAt, string? UpdatedBy, int WakeFromMinute = 480, int WakeUntilMinute = 1320)
 {
+    /// <summary>When the operator can be expected to answer, in the validator's time zone.</summary>
+    public WakingWindow WakingWindow => WakingWindow.Create(WakeFromMinute, WakeUntilMinute);
+
     /// <summary>The validator's wall-clock time now, or null without a (known) time zone.</summary>
     public string? LocalTime(DateTimeOffset now) =>
         TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone)
@@ -165,7 +168,7 @@ public sealed class IncidentReader(PortalDbContext db, TimeProvider clock, Live.
         // One projected join rather than two entity sets.
         return await rows
             .Join(db.Validators, iv => iv.ValidatorId, v => v.Id, (iv, v) => new ValidatorLine(
-                iv.ValidatorId, v.Key, v.Name, v.TimeZone, v.Contact, iv.Stake, iv.State, iv.Version, iv.Note, iv.UpdatedAt, iv.UpdatedBy))
+                iv.ValidatorId, v.Key, v.Name, v.TimeZone, v.Contact, iv.Stake, iv.State, iv.Version, iv.Note, iv.UpdatedAt, iv.UpdatedBy, v.WakeFromMinute, v.WakeUntilMinute))
             .ToListAsync(cancellationToken);
     }
 

@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Portal.Domain;
+using Portal.Web.Features.Forecast;
 
 namespace Portal.Web.Features.Incidents;
 
-/// <summary>One row of a validator set as submitted (API body, pasted CSV or JSON): unvalidated text.</summary>
-public sealed record ValidatorSetRow(string? Key, string? Name, string? Stake, string? TimeZone, string? Contact);
+/// <summary>
+/// One row of a validator set as submitted (API body, pasted CSV or JSON): unvalidated text. <see cref="WakeFrom"/>
+/// and <see cref="WakeUntil"/> ("08:00", "22:00") set the waking window; omitted, the validator keeps its window.
+/// </summary>
+public sealed record ValidatorSetRow(string? Key, string? Name, string? Stake, string? TimeZone, string? Contact, string? WakeFrom = null, string? WakeUntil = null);
 
-/// <summary>A row that passed validation.</summary>
-public sealed record ValidMember(ValidatorKey Key, string Name, Stake Stake, string? TimeZone, string? Contact);
+/// <summary>A row that passed validation; <see cref="Window"/> is null when the row did not set one.</summary>
+public sealed record ValidMember(ValidatorKey Key, string Name, Stake Stake, string? TimeZone, string? Contact, WakingWindow? Window = null);
 
 /// <summary>What is wrong with one row; <see cref="Field"/> is camelCase as in the API.</summary>
 public sealed record RowError(int Index, string? Key, string Field, string Message)
@@ -97,9 +101,16 @@ public static class ValidatorSetInput
                 ok = false;
             }
 
+            var (window, windowErrors) = WakingWindowInput.Validate(row.WakeFrom, row.WakeUntil);
+            foreach (var (field, message) in windowErrors)
+            {
+                errors.Add(new RowError(i, row.Key, field, message));
+                ok = false;
+            }
+
             if (ok)
             {
-                members.Add(new ValidMember(key, name!, stake, zone, contact));
+                members.Add(new ValidMember(key, name!, stake, zone, contact, window));
             }
         }
 
@@ -146,7 +157,8 @@ public static class ValidatorSetInput
                     return ([], $"Item {rows.Count + 1} of the JSON array is not an object.");
                 }
 
-                rows.Add(new ValidatorSetRow(Field(item, "key"), Field(item, "name"), Field(item, "stake"), Field(item, "timeZone"), Field(item, "contact")));
+                rows.Add(new ValidatorSetRow(Field(item, "key"), Field(item, "name"), Field(item, "stake"), Field(item, "timeZone"), Field(item, "contact"),
+                    Field(item, "wakeFrom"), Field(item, "wakeUntil")));
             }
 
             return (rows, null);
@@ -182,9 +194,10 @@ public static class ValidatorSetInput
         var header = SplitCsvLine(lines[0]).Select(h => h.Trim().ToLowerInvariant()).ToList();
         int Column(string name) => header.IndexOf(name.ToLowerInvariant());
         var (keyAt, nameAt, stakeAt, zoneAt, contactAt) = (Column("key"), Column("name"), Column("stake"), Column("timeZone"), Column("contact"));
+        var (wakeFromAt, wakeUntilAt) = (Column("wakeFrom"), Column("wakeUntil"));
         if (keyAt < 0 || nameAt < 0 || stakeAt < 0)
         {
-            return ([], "The first CSV line must name the columns: key,name,stake (and optionally timeZone,contact).");
+            return ([], "The first CSV line must name the columns: key,name,stake (and optionally timeZone,contact,wakeFrom,wakeUntil).");
         }
 
         var rows = new List<ValidatorSetRow>();
@@ -192,7 +205,7 @@ public static class ValidatorSetInput
         {
             var cells = SplitCsvLine(line);
             string? Cell(int at) => at >= 0 && at < cells.Count ? cells[at] : null;
-            rows.Add(new ValidatorSetRow(Cell(keyAt), Cell(nameAt), Cell(stakeAt), Cell(zoneAt), Cell(contactAt)));
+            rows.Add(new ValidatorSetRow(Cell(keyAt), Cell(nameAt), Cell(stakeAt), Cell(zoneAt), Cell(contactAt), Cell(wakeFromAt), Cell(wakeUntilAt)));
         }
 
         return (rows, null);

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Portal.Domain;
+
+/// <summary>One validator as the forecast sees it: quorum's view, plus where and when its operator is awake.</summary>
+/// <param name="Zone">The validator's time zone, resolved by the caller; null when unknown (counted awake).</param>
+/// <param name="ReadyAt">When it last turned ready, for those ready now (their response time is observed).</param>
+public sealed record ForecastVoter(QuorumVoter Voter, TimeZoneInfo? Zone, WakingWindow Window, DateTimeOffset? ReadyAt = null);
+
+/// <summary>How the forecast samples: see docs/decisions/0018-forecast-model.md.</summary>
+public sealed record ForecastOptions
+{
+    /// <summary>Response times (waking or release, whichever is later → ready) assumed until enough are observed.</summary>
+    public IReadOnlyList<TimeSpan> PriorResponses { get; init; } =
+        [TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(90), TimeSpan.FromMinutes(120), TimeSpan.FromMinutes(180), TimeSpan.FromMinutes(240)];
+
+    /// <summary>How many observed responses the forecast needs before it trusts them instead of the prior.</summary>
+    public int MinObserved { get; init; } = 5;
+
+    public int Draws { get; init; } = 2_000;
+
+    /// <summary>Fixes the random draws: the same incident state gives the same forecast.</summary>
+    public int Seed { get; init; } = 12;
+}
+
+/// <summary>A not-ready validator of the wake-next set, and whether its operator is awake.</summary>
+/// <param name="NextWakeAt">When its window next opens; <see cref="ForecastResult.AsOf"/> when awake now.</param>
+/// <param name="LocalTime">Its wall clock at <see cref="ForecastResult.AsOf"/>; null without a zone.</param>
+public sealed record ForecastWake(QuorumVoter Voter, bool Awake, DateTimeOffset NextWakeAt, DateTimeOffset? LocalTime);
+
+/// <summary>The projection; <see cref="ProjectedQuorumAt"/> and the band are null when none can be made (<see cref="Basis"/> says why).</summary>
+public sealed record ForecastResult(
+    DateTimeOffset AsOf,
+    QuorumEvaluation Quorum,
+    DateTimeOffset? ProjectedQuorumAt,
+    DateTimeOffset? BandEarliest,
+    DateTimeOffset? BandLatest,
+    string Basis,
+    IReadOnlyList<ForecastWake> WakeNext,
+    IReadOnlyList<TimeSpan> ResponsesUsed,
+    bool FromPrior)
+{
+    public bool Reached => Quorum.Reached;
+}
+
+/// <summary>
+/// When quorum is likely to come. Each not-ready, not-blocked validator turns ready at its next waking moment
+/// (now, if awake) plus a response time drawn from this incident's observed responses (the prior until there
+/// are enough); in each of many draws quorum comes when the ready weight, taken in order of those times,
+/// reaches the rule. The median of the draws is the projection, the 10th and 90th percentiles its band.
+/// Pure: the time, the zones and the seed are all given.
+/// </summary>
+public static class QuorumForecast
+{
+    public static ForecastResult Project(QuorumRule rule, IReadOnlyList<ForecastVoter> voters, DateTimeOffset asOf, DateTimeOffset? releasePublishedAt, ForecastOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(voters);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Draws < 1 || options.PriorResponses.Count == 0)
+        {
+            throw new DomainException("The forecast needs at least one draw and a prior response time.");
+        }
+
+        var quorum = Quorum.Evaluate(rule, [.. voters.Select(v => v.Voter)]);
+        var byKey = voters.ToDictionary(v => v.Voter.Key, StringComparer.Ordinal);
+        bool AwakeNow(QuorumVoter v) => byKey[v.Key].Window.IsAwake(asOf, byKey[v.Key].Zone);
+        DateTimeOffset NextWake(QuorumVoter v) => byKey[v.Key].Window.NextWake(asOf, byKey[v.Key].Zone);
+
+        var wakeNext = quorum.Reached
+            ? []
+            : Quorum.SmallestClosingSet(rule, quorum.SmallestClosingSet.Count == 0 ? [] : voters.Select(v => v.Voter), quorum.Needed, AwakeNow, v => NextWake(v).UtcTicks)
+                .Select(v => new ForecastWake(v, AwakeNow(v), NextWake(v), byKey[v.Key].Zone is { } zone ? TimeZoneInfo.ConvertTime(asOf, zone) : null))
+                .ToList();
+
+        var observed = ObservedResponses(voters, releasePublishedAt);
+        var fromPrior = observed.Count < options.MinObserved;
+        var responses = fromPrior ? options.PriorResponses : observed;
+        ForecastResult Without(string basis) => new(asOf, quorum, null, null, null, basis, wakeNext, responses, fromPrior);
+
+        if (quorum.Reached)
+        {
+            return Without("Quorum is reached: nothing left to project.");
+        }
+
+        if (!quorum.Reachable)
+        {
+            return Without("Quorum cannot be reached with this validator set, not even if every validator turned ready.");
+        }
+
+        if (releasePublishedAt is not { } published)
+        {
+            return Without("No release is published yet: the projection starts once validators have a fix to run.");
+        }
+
+        var pending = voters
+            .Where(v => v.Voter.State is not (ValidatorState.Ready or ValidatorState.Blocked) && Quorum.WeightOf(rule, v.Voter) > 0)
+            .Select(v => (Weight: Quorum.WeightOf(rule, v.Voter), Start: Max(v.Window.NextWake(Max(asOf, published), v.Zone), asOf)))
+            .ToList();
+        var gap = quorum.Needed;
+        if (pending.Aggregate(BigInteger.Zero, (sum, p) => sum + p.Weight) < gap)
+        {
+            return Without("Quorum needs blocked validators: without them the rest cannot reach it, so no time can be projected.");
+        }
+
+        var random = new Random(options.Seed);
+        var logs = responses.Select(r => Math.Log(Math.Max(r.TotalMinutes, 1))).ToArray();
+        var bandwidth = Bandwidth(logs);
+        var outcomes = new long[options.Draws];
+        var times = new (long At, BigInteger Weight)[pending.Count];
+        for (var draw = 0; draw < options.Draws; draw++)
+        {
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var minutes = Math.Exp(logs[random.Next(logs.Length)] + (bandwidth * Gaussian(random)));
+                times[i] = (pending[i].Start.UtcTicks + (long)(Math.Min(minutes, MaxResponseMinutes) * TimeSpan.TicksPerMinute), pending[i].Weight);
+            }
+
+            Array.Sort(times, (a, b) => a.At.CompareTo(b.At));
+            BigInteger gathered = 0;
+            foreach (var (at, weight) in times)
+            {
+                gathered += weight;
+                if (gathered >= gap)
+                {
+                    outcomes[draw] = at;
+                    break;
+                }
+            }
+        }
+
+        Array.Sort(outcomes);
+        var median = At(Percentile(outcomes, 50));
+        var earliest = At(Percentile(outcomes, 10));
+        var latest = At(Percentile(outcomes, 90));
+        return new ForecastResult(asOf, quorum, median, earliest, latest, Basis(responses, observed.Count, fromPrior, options, wakeNext, options.Draws), wakeNext, responses, fromPrior);
+    }
+
+    /// <summary>
+    /// This incident's response times: for each validator ready now, from the later of the release and its
+    /// operator's first waking moment after it, to ready. An operator asleep when the fix came out is timed
+    /// from waking, which is what the model adds to every waking moment.
+    /// </summary>
+    public static IReadOnlyList<TimeSpan> ObservedResponses(IEnumerable<ForecastVoter> voters, DateTimeOffset? releasePublishedAt)
+    {
+        ArgumentNullException.ThrowIfNull(voters);
+        if (releasePublishedAt is not { } published)
+        {
+            return [];
+        }
+
+        return [.. voters
+            .Where(v => v.Voter.State == ValidatorState.Ready && v.ReadyAt is { } ready && ready >= published)
+            .Select(v => Max(v.ReadyAt!.Value - Min(v.Window.NextWake(published, v.Zone), v.ReadyAt.Value), TimeSpan.Zero))
+            .Order()];
+    }
+
+    /// <summary>No response is drawn longer than a week: a far tail would only push the band past any use.</summary>
+    private const double MaxResponseMinutes = 7 * 24 * 60;
+
+    /// <summary>
+    /// Silverman's rule of thumb on the log scale: 1.06 · sd · n^(−1/5). A handful of observed responses resampled
+    /// as they are would give a band of a few discrete values; smoothing each draw by this much log-normal noise
+    /// is the usual remedy, and it shrinks as observations accumulate. Zero when all responses are equal.
+    /// </summary>
+    private static double Bandwidth(double[] logs)
+    {
+        if (logs.Length < 2)
+        {
+            return 0;
+        }
+
+        var mean = logs.Average();
+        var sd = Math.Sqrt(logs.Sum(l => (l - mean) * (l - mean)) / (logs.Length - 1));
+        return 1.06 * sd * Math.Pow(logs.Length, -0.2);
+    }
+
+    /// <summary>A standard normal draw (Box–Muller) from the seeded source.</summary>
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static string Basis(IReadOnlyList<TimeSpan> responses, int observed, bool fromPrior, ForecastOptions options, List<ForecastWake> wakeNext, int draws)
+    {
+        var sorted = responses.Order().ToList();
+        var median = sorted[(sorted.Count - 1) / 2];
+        var source = fromPrior
+            ? $"assumed median response {Duration(median)} (only {observed} of the {options.MinObserved} observed responses the model waits for)"
+            : $"median response {Duration(median)} from {observed} validators";
+        var awake = wakeNext.Count(w => w.Awake);
+        var asleep = wakeNext.Where(w => !w.Awake).ToList();
+        var who = asleep.Count == 0
+            ? $"all {wakeNext.Count} needed validators are awake now"
+            : $"{(awake == 0 ? "" : $"{awake} needed validator{(awake == 1 ? " is" : "s are")} awake now, ")}{asleep.Count} needed validator{(asleep.Count == 1 ? "" : "s")} wake{(asleep.Count == 1 ? "s" : "")} between {Clock(asleep.Min(w => w.NextWakeAt))} and {Clock(asleep.Max(w => w.NextWakeAt))} UTC";
+        return $"{source}; {who}; {draws} draws, band 10–90 %";
+    }
+
+    private static string Duration(TimeSpan span) =>
+        span.TotalMinutes < 60 ? $"{(int)span.TotalMinutes} min" : $"{(int)span.TotalHours} h {span.Minutes:00} min";
+
+    private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private static long Percentile(long[] sorted, int percent) => sorted[(int)Math.Round((sorted.Length - 1) * percent / 100.0)];
+
+    /// <summary>To the minute: a projection hours ahead claims no seconds.</summary>
+    private static DateTimeOffset At(long ticks) => new(ticks - (ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Web.Api;
+
+/// <summary>GET /api/v1/incidents/{id}/postmortem?format=md|csv|json, per API.md v1.1 "Postmortem".</summary>
+public sealed class PostmortemApiTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    private static Task<HttpResponseMessage> GetAsync(ApiScenario scenario, string? format, HttpClient? client = null) =>
+        (client ?? scenario.Admin).GetAsync(Api.Path($"{scenario.Base}/postmortem{(format is null ? "" : $"?format={Uri.EscapeDataString(format)}")}"));
+
+    /// <summary>Declared, hotfix published, one operator acknowledges, 17 ready (quorum), resumed, closed.</summary>
+    private static async Task<(ApiScenario Scenario, string Operator)> WholeStoryAsync(PortalFactory portal)
+    {
+        var scenario = await ApiScenario.CreateAsync(portal);
+        await scenario.PublishReleaseAsync();
+        var (op, client) = await scenario.OperatorAsync(0);
+        await Api.OkAsync(await scenario.ReportAsync(client, 0, "acknowledged"));
+        await scenario.ReportAllAsync("ready", Enumerable.Range(1, 17));
+        await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path($"{scenario.Base}/status"), Api.Json(new { status = "resumed" })));
+        await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path($"{scenario.Base}/status"), Api.Json(new { status = "closed" })));
+        return (scenario, op.UserName);
+    }
+
+    private static DateTimeOffset? Time(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Null ? null : DateTimeOffset.Parse(value.GetString()!, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Json_is_the_default_with_milestones_in_order_durations_in_seconds_each_validator_and_the_timeline()
+    {
+        var (scenario, _) = await WholeStoryAsync(portal);
+        var observer = await scenario.ClientAsync("observer");
+
+        var document = await Api.OkAsync(await GetAsync(scenario, null, observer));
+        Assert.Equal(document.ToString(), (await Api.OkAsync(await GetAsync(scenario, "json", observer))).ToString());
+
+        Assert.Equal(["durations", "incident", "milestones", "timeline", "validators"], document.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(scenario.IncidentId, document.GetProperty("incident").GetProperty("id").GetGuid());
+        var milestones = document.GetProperty("milestones");
+        string[] order = ["declaredAt", "firstReleasePublishedAt", "firstAcknowledgedAt", "quorumReachedAt", "resumedAt", "closedAt"];
+        Assert.Equal(order.Order(StringComparer.Ordinal), milestones.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var times = order.Select(name => Time(milestones.GetProperty(name))!.Value).ToList();
+        Assert.All(order, name => Assert.EndsWith("Z", milestones.GetProperty(name).GetString(), StringComparison.Ordinal));
+        Assert.Equal(times.Order(), times);
+
+        var durations = document.GetProperty("durations");
+        Assert.Equal(JsonValueKind.Number, durations.GetProperty("declaredToFirstReleasePublished").ValueKind);
+        Assert.Equal((long)Math.Floor((times[3] - times[0]).TotalSeconds), durations.GetProperty("declaredToQuorumReached").GetInt64());
+        Assert.Equal((long)Math.Floor((times[4] - times[0]).TotalSeconds), durations.GetProperty("declaredToResumed").GetInt64());
+        Assert.All(durations.EnumerateObject(), d => Assert.True(d.Value.GetInt64() >= 0));
+
+        var validators = document.GetProperty("validators").EnumerateArray().ToList();
+        Assert.Equal(24, validators.Count);
+        var first = validators.Single(v => v.GetProperty("key").GetString() == scenario.Keys[0]);
+        Assert.Equal("Validator 00", first.GetProperty("name").GetString());
+        Assert.Equal(Api.CyberMilesStake, first.GetProperty("stake").GetString());
+        Assert.NotNull(Time(first.GetProperty("acknowledgedAt")));
+        Assert.Null(Time(first.GetProperty("readyAt")));
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("secondsToReady").ValueKind);
+        Assert.Empty(first.GetProperty("pagedAt").EnumerateArray());
+        var ready = validators.Single(v => v.GetProperty("key").GetString() == scenario.Keys[1]);
+        Assert.Equal(Time(ready.GetProperty("acknowledgedAt")), Time(ready.GetProperty("readyAt")));
+        Assert.True(ready.GetProperty("secondsToReady").GetInt64() >= 0);
+        Assert.Equal(17, validators.Count(v => Time(v.GetProperty("readyAt")) is not null));
+        Assert.Equal(6, validators.Count(v => Time(v.GetProperty("acknowledgedAt")) is null));
+
+        var timeline = document.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal((await scenario.TimelineAsync()).Select(e => e.ToString()), timeline.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public async Task A_fresh_incident_has_null_milestones_and_durations_and_empty_lists()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 2);
+        var document = await Api.OkAsync(await GetAsync(scenario, "json"));
+
+        var milestones = document.GetProperty("milestones");
+        Assert.NotNull(Time(milestones.GetProperty("declaredAt")));
+        Assert.All(["firstReleasePublishedAt", "firstAcknowledgedAt", "quorumReachedAt", "resumedAt", "closedAt"],
+            name => Assert.Equal(JsonValueKind.Null, milestones.GetProperty(name).ValueKind));
+        Assert.All(document.GetProperty("durations").EnumerateObject(), d => Assert.Equal(JsonValueKind.Null, d.Value.ValueKind));
+        Assert.All(document.GetProperty("validators").EnumerateArray(), v =>
+        {
+            Assert.Equal(JsonValueKind.Null, v.GetProperty("acknowledgedAt").ValueKind);
+            Assert.Empty(v.GetProperty("pagedAt").EnumerateArray());
+        });
+    }
+
+    [Fact]
+    public async Task Csv_has_one_row_per_validator_transition_with_the_header_of_the_contract()
+    {
+        var (scenario, op) = await WholeStoryAsync(portal);
+
+        var response = await GetAsync(scenario, "csv");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(".csv", response.Content.Headers.ContentDisposition?.FileName ?? "", StringComparison.Ordinal);
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("at,key,name,from,to,version,actor", lines[0]);
+        Assert.Equal(18, lines.Length - 1);
+        var ack = lines[1].Split(',');
+        Assert.Equal([scenario.Keys[0], "Validator 00", "pending", "acknowledged", "", op], ack[1..]);
+        Assert.EndsWith("Z", ack[0], StringComparison.Ordinal);
+        Assert.Equal([scenario.Keys[1], "Validator 01", "pending", "ready", Api.Hotfix, "admin (on behalf of the operator)"], lines[2].Split(',')[1..]);
+        Assert.Equal(17, lines.Count(l => l.Contains(",pending,ready," + Api.Hotfix + ",", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Markdown_is_a_draft_with_the_sections_the_postmortems_use()
+    {
+        var (scenario, _) = await WholeStoryAsync(portal);
+
+        var response = await GetAsync(scenario, "md");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/markdown", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.StartsWith("# Postmortem draft: CVM crash halts mainnet at block 1724747\n", text, StringComparison.Ordinal);
+        var sections = text.Split('\n').Where(l => l.StartsWith("## ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["## Summary", "## Timeline", "## Impact", "## What went well", "## What went wrong", "## Action items"], sections);
+        Assert.Contains("| quorum reached |", text, StringComparison.Ordinal);
+        Assert.Contains("Quorum reached: 17 of 24 validators ready", text, StringComparison.Ordinal);
+        Assert.Contains("| Validator 01 | " + Api.CyberMilesStake + " |", text, StringComparison.Ordinal);
+        Assert.Contains("_To fill in", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("xml")]
+    [InlineData("JSON")]
+    [InlineData("md ")]
+    [InlineData("")]
+    public async Task An_unknown_format_is_a_400_problem_naming_format(string format)
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 2);
+
+        await Api.ProblemAsync(await GetAsync(scenario, format), HttpStatusCode.BadRequest, "format");
+    }
+
+    [Fact]
+    public async Task The_postmortem_needs_a_sign_in_and_a_known_incident()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 2);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await portal.CreateApiClient(token: null).GetAsync(Api.Path($"{scenario.Base}/postmortem"))).StatusCode);
+        await Api.ProblemAsync(await scenario.Admin.GetAsync(Api.Path($"/api/v1/incidents/{Guid.NewGuid()}/postmortem?format=md")), HttpStatusCode.NotFound);
+    }
+}
