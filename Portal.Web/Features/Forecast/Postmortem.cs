@@ -140,8 +140,8 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
         };
     }
 
-    /// <summary>Paging entries, whatever their exact kind: "validator-paged", "page-sent", "paging-…".</summary>
-    private static bool IsPage(string kind) => kind.Contains("page", StringComparison.OrdinalIgnoreCase) || kind.Contains("paging", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A page sent (not its answer, escalation or a reminder): see <see cref="Paging.PagingKinds"/>.</summary>
+    private static bool IsPage(string kind) => kind == Paging.PagingKinds.Paged;
 
     private static bool Mentions(string summary, string text) =>
         summary.StartsWith(text + ":", StringComparison.Ordinal) || summary.Contains($" {text}", StringComparison.Ordinal) || summary.Contains($"'{text}'", StringComparison.Ordinal);
