@@ -31,6 +31,7 @@ builder.Services.AddPortalData(builder.Configuration);
 builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<OverviewService>();
+builder.Services.AddScoped<StakeHistoryReader>();
 builder.Services.AddSingleton(TimelineKey.Load(builder.Configuration, builder.Environment));
 builder.Services.AddScoped<IncidentWrites>();
 builder.Services.AddScoped<TimelineIntegrityService>();
@@ -139,6 +140,7 @@ if (app.Configuration.GetValue<bool>("Portal:Bench:Enabled"))
 app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
+app.MapPublicFeedAndBadge();
 app.MapHub<IncidentHub>(IncidentHub.Path);
 // SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
