@@ -30,6 +30,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortalData(builder.Configuration);
 builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<DemoSeeder>();
+builder.Services.AddHostedService<DemoTimeLapse>();
 builder.Services.AddScoped<OverviewService>();
 builder.Services.AddScoped<StakeHistoryReader>();
 builder.Services.AddSingleton(TimelineKey.Load(builder.Configuration, builder.Environment));
