@@ -18,6 +18,12 @@ using Portal.Web.Features.Users;
 using Portal.Web.Hosting;
 using Portal.Web.Hubs;
 
+// `Portal.Web drill …` (behind `./portal drill`) is a client of a running portal: no host, no database.
+if (args is ["drill", ..])
+{
+    return await Portal.Web.Features.Drills.DrillCommand.RunAsync(args[1..]);
+}
+
 if (args is ["healthcheck", ..])
 {
     return await HealthProbe.RunAsync();
@@ -31,6 +37,8 @@ builder.Services.AddPortalData(builder.Configuration);
 builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddHostedService<DemoTimeLapse>();
+builder.Services.AddSingleton<Portal.Web.Features.Drills.DrillRuns>();
+builder.Services.AddScoped<Portal.Web.Features.Drills.DrillService>();
 builder.Services.AddScoped<OverviewService>();
 builder.Services.AddScoped<StakeHistoryReader>();
 builder.Services.AddSingleton(TimelineKey.Load(builder.Configuration, builder.Environment));
