@@ -31,14 +31,14 @@ public static class FeedAndBadge
             .WithName("GetIncidentFeed")
             .WithSummary("The incident's public updates as an Atom feed")
             .WithDescription("No sign-in. The public timeline (no actors, contacts or status notes), newest first; DRILL in every title of a drill. Cacheable: ETag and Last-Modified.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/atom+xml")
+            .Produces<string>(StatusCodes.Status200OK, "application/atom+xml")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/badge.svg", BadgeAsync)
             .WithName("GetIncidentBadge")
             .WithSummary("An embeddable SVG badge of the incident's quorum progress")
             .WithDescription("No sign-in. Reads e.g. \"quorum | 58 % of 66.7 %\"; \"DRILL\" for a drill. Cacheable: ETag and Last-Modified.")
-            .Produces(StatusCodes.Status200OK, contentType: "image/svg+xml")
+            .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
