@@ -55,6 +55,11 @@ public static class DrillCommand
             await Console.Error.WriteLineAsync(ex.Message);
             return 1;
         }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"Could not reach the portal at {portal}: {ex.Message} (is ./portal run running on that port?)");
+            return 1;
+        }
         catch (OperationCanceledException)
         {
             return 130;
