@@ -22,6 +22,9 @@ public sealed class Incident
     public long? SetHeight { get; private set; }
     public DateTimeOffset DeclaredAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>Declared for practice: shown as DRILL wherever the incident shows, never among real incidents.</summary>
+    public bool IsDrill { get; private set; }
     public IReadOnlyList<IncidentValidator> Validators => _validators;
 
     /// <summary>How many timeline entries the portal wrote, the newest one's hash and the server's seal over both.</summary>
@@ -30,7 +33,7 @@ public sealed class Incident
     public string? TimelineSeal { get; private set; }
     public TimelineAnchor Anchor => new(TimelineCount, TimelineHead, TimelineSeal);
 
-    public static Incident Declare(Network network, string title, BlockHeight haltHeight, string? summary, DateTimeOffset at)
+    public static Incident Declare(Network network, string title, BlockHeight haltHeight, string? summary, DateTimeOffset at, bool drill = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         return new Incident
@@ -44,6 +47,7 @@ public sealed class Incident
             Revision = 1,
             DeclaredAt = at,
             UpdatedAt = at,
+            IsDrill = drill,
         };
     }
 

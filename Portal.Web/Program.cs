@@ -21,6 +21,12 @@ using Portal.Web.Features.Users;
 using Portal.Web.Hosting;
 using Portal.Web.Hubs;
 
+// `Portal.Web drill …` (behind `./portal drill`) is a client of a running portal: no host, no database.
+if (args is ["drill", ..])
+{
+    return await Portal.Web.Features.Drills.DrillCommand.RunAsync(args[1..]);
+}
+
 if (args is ["healthcheck", ..])
 {
     return await HealthProbe.RunAsync();
@@ -33,7 +39,11 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortalData(builder.Configuration);
 builder.Services.AddPortalIdentity(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<DemoSeeder>();
+builder.Services.AddHostedService<DemoTimeLapse>();
+builder.Services.AddSingleton<Portal.Web.Features.Drills.DrillRuns>();
+builder.Services.AddScoped<Portal.Web.Features.Drills.DrillService>();
 builder.Services.AddScoped<OverviewService>();
+builder.Services.AddScoped<StakeHistoryReader>();
 builder.Services.AddSingleton(TimelineKey.Load(builder.Configuration, builder.Environment));
 builder.Services.AddScoped<IncidentWrites>();
 builder.Services.AddScoped<TimelineIntegrityService>();
@@ -152,6 +162,7 @@ app.MapSnapshotTransfers();
 app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
 app.MapNotificationVerification();
+app.MapPublicFeedAndBadge();
 app.MapHub<IncidentHub>(IncidentHub.Path);
 // SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -21,7 +21,7 @@ public sealed class HomePageBrowserTests(BrowserPortalFactory portal, ChromiumFi
         };
 
         await page.GotoAsync("/");
-        var bar = page.Locator("#incidents .quorum-summary-bar").First;
+        var bar = page.Locator("#drills .quorum-summary-bar").First;
         await Expect(bar).ToBeVisibleAsync();
         var ready = await ReadyCountAsync();
         Assert.True(ready is > 0 and < 24, $"the demo should be part-way ({ready} of 24 ready)");

@@ -9,12 +9,13 @@ using Portal.Web.Features.Api;
 
 namespace Portal.Web.Features.Incidents;
 
-public sealed record DeclareIncidentRequest(Guid? NetworkId, string? Title, long? HaltHeight, [MultiLine] string? Summary);
+/// <param name="Drill">True declares a drill: marked DRILL everywhere, never listed among real incidents.</param>
+public sealed record DeclareIncidentRequest(Guid? NetworkId, string? Title, long? HaltHeight, [MultiLine] string? Summary, bool? Drill = null);
 
 public sealed record IncidentResponse(
-    Guid Id, Guid NetworkId, string Title, long HaltHeight, string? Summary, IncidentStatus Status, long Revision, long? SetHeight, DateTimeOffset DeclaredAt)
+    Guid Id, Guid NetworkId, string Title, long HaltHeight, string? Summary, IncidentStatus Status, long Revision, long? SetHeight, DateTimeOffset DeclaredAt, bool Drill)
 {
-    public static IncidentResponse From(Incident i) => new(i.Id, i.NetworkId, i.Title, i.HaltHeight, i.Summary, i.Status, i.Revision, i.SetHeight, i.DeclaredAt);
+    public static IncidentResponse From(Incident i) => new(i.Id, i.NetworkId, i.Title, i.HaltHeight, i.Summary, i.Status, i.Revision, i.SetHeight, i.DeclaredAt, i.IsDrill);
 }
 
 public sealed record ValidatorSetRequest(long? Height, ValidatorSetRow[]? Validators);
@@ -66,7 +67,7 @@ public static class IncidentEndpoints
 
         try
         {
-            var incident = await incidents.DeclareAsync(request.NetworkId!.Value, request.Title!, request.HaltHeight!.Value, request.Summary, caller.Identity!.Name!, cancellationToken);
+            var incident = await incidents.DeclareAsync(request.NetworkId!.Value, request.Title!, request.HaltHeight!.Value, request.Summary, caller.Identity!.Name!, request.Drill ?? false, cancellationToken);
             return TypedResults.Created($"/api/v1/incidents/{incident.Id}", IncidentResponse.From(incident));
         }
         catch (DomainException ex) when (ex is not IllegalTransitionException)

@@ -48,12 +48,15 @@ public sealed class IncidentService(PortalDbContext db, IncidentWrites writes, S
         return network;
     }
 
-    public async Task<Incident> DeclareAsync(Guid networkId, string title, long haltHeight, string? summary, string actor, CancellationToken cancellationToken = default)
+    public Task<Incident> DeclareAsync(Guid networkId, string title, long haltHeight, string? summary, string actor, CancellationToken cancellationToken = default) =>
+        DeclareAsync(networkId, title, haltHeight, summary, actor, drill: false, cancellationToken);
+
+    public async Task<Incident> DeclareAsync(Guid networkId, string title, long haltHeight, string? summary, string actor, bool drill, CancellationToken cancellationToken = default)
     {
         await access.RequireAsync(Roles.Admin, Roles.Commander);
         var network = await db.Networks.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken)
             ?? throw new DomainException($"No network {networkId}.");
-        return await writes.DeclareAsync(network, title, BlockHeight.Create(haltHeight), summary, actor, cancellationToken);
+        return await writes.DeclareAsync(network, title, BlockHeight.Create(haltHeight), summary, actor, drill, cancellationToken);
     }
 
     /// <summary>

@@ -49,6 +49,9 @@ public sealed record IncidentView(
     DateTimeOffset Now,
     bool Public = false)
 {
+    /// <summary>A drill: every rendering (header, public page, feed, badge, notifications) marks it DRILL.</summary>
+    public bool IsDrill => Incident.IsDrill;
+
     /// <summary>Validators seen voting on chain at the stuck height (empty when the chain is not watched).</summary>
     public IReadOnlySet<Guid> SeenVoting { get; init; } = new HashSet<Guid>();
 

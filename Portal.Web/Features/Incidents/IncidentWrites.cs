@@ -124,10 +124,13 @@ public sealed partial class IncidentWrites(PortalDbContext db, TimeProvider cloc
     }
 
     /// <summary>A new incident: written with its first timeline entry, and announced like any change.</summary>
-    public async Task<Incident> DeclareAsync(Network network, string title, BlockHeight haltHeight, string? summary, string actor, CancellationToken cancellationToken = default)
+    public Task<Incident> DeclareAsync(Network network, string title, BlockHeight haltHeight, string? summary, string actor, CancellationToken cancellationToken = default) =>
+        DeclareAsync(network, title, haltHeight, summary, actor, drill: false, cancellationToken);
+
+    public async Task<Incident> DeclareAsync(Network network, string title, BlockHeight haltHeight, string? summary, string actor, bool drill, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
-        var incident = Incident.Declare(network, title, haltHeight, summary, now);
+        var incident = Incident.Declare(network, title, haltHeight, summary, now, drill);
         db.Incidents.Add(incident);
         var first = TimelineEvent.Append(incident.Id, null, TimelineKinds.Declared, actor,
             $"Declared: {incident.Title}, halted at block {haltHeight}.", now);

@@ -7,7 +7,7 @@ namespace Portal.Web.Features.Overview;
 public sealed record NetworkSummary(Guid Id, string Name, string ChainId, QuorumRule Quorum, int Validators);
 
 public sealed record IncidentSummary(
-    Guid Id, string Title, string Network, IncidentStatus Status, long HaltHeight, DateTimeOffset DeclaredAt, QuorumEvaluation Quorum);
+    Guid Id, string Title, string Network, IncidentStatus Status, long HaltHeight, DateTimeOffset DeclaredAt, QuorumEvaluation Quorum, bool IsDrill = false);
 
 /// <summary>What the home page lists: every network, and incidents with their quorum progress, newest first.</summary>
 public sealed class OverviewService(PortalDbContext db)
@@ -18,9 +18,16 @@ public sealed class OverviewService(PortalDbContext db)
             .Select(n => new NetworkSummary(n.Id, n.Name, n.ChainId, n.Quorum, db.Validators.Count(v => v.NetworkId == n.Id)))
             .ToListAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<IncidentSummary>> IncidentsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Real incidents only: drills never count among them (see <see cref="DrillsAsync"/>).</summary>
+    public Task<IReadOnlyList<IncidentSummary>> IncidentsAsync(CancellationToken cancellationToken = default) => ListAsync(drills: false, cancellationToken);
+
+    /// <summary>Drills (and the demo), listed apart from real incidents and marked as such.</summary>
+    public Task<IReadOnlyList<IncidentSummary>> DrillsAsync(CancellationToken cancellationToken = default) => ListAsync(drills: true, cancellationToken);
+
+    private async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool drills, CancellationToken cancellationToken)
     {
         var incidents = await db.Incidents.AsNoTracking()
+            .Where(i => i.IsDrill == drills)
             .OrderByDescending(i => i.DeclaredAt)
             .Join(db.Networks, i => i.NetworkId, n => n.Id, (i, n) => new { Incident = i, Network = n })
             .ToListAsync(cancellationToken);
@@ -34,6 +41,6 @@ public sealed class OverviewService(PortalDbContext db)
 
         return [.. incidents.Select(x => new IncidentSummary(
             x.Incident.Id, x.Incident.Title, x.Network.Name, x.Incident.Status, x.Incident.HaltHeight, x.Incident.DeclaredAt,
-            Quorum.Evaluate(x.Network.Quorum, [.. votersByIncident[x.Incident.Id]])))];
+            Quorum.Evaluate(x.Network.Quorum, [.. votersByIncident[x.Incident.Id]]), x.Incident.IsDrill))];
     }
 }

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Portal.Data.Identity;
+using Portal.Web.Features.Accounts;
+
+namespace Portal.Web.Features.Drills;
+
+/// <summary>A drill started from the console: the incident it declared, once declared, and how it ended.</summary>
+public sealed record DrillRun(Guid RunId, Task<Guid> Incident, Task<DrillResult> Completion);
+
+/// <summary>
+/// Drills running in this portal process. Each runs in the background against the portal's own HTTP API with a
+/// token of the user who started it, so it goes through exactly the checks an outside tool would.
+/// </summary>
+public sealed partial class DrillRuns(ILoggerFactory loggers, TimeProvider clock, IHostApplicationLifetime lifetime)
+{
+    private readonly ConcurrentDictionary<Guid, DrillRun> _runs = new();
+
+    /// <summary>How a run reaches the portal: over HTTP by default; tests point it at their in-process server.</summary>
+    public Func<Uri, string, HttpClient> Clients { get; set; } = (portal, token) => DrillSimulator.CreateClient(portal, token);
+
+    public IReadOnlyCollection<DrillRun> All => [.. _runs.Values];
+
+    internal DrillRun Start(DrillPlan plan, Uri portal, string token)
+    {
+        var declared = new TaskCompletionSource<Guid>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = Guid.NewGuid();
+        var completion = Task.Run(async () =>
+        {
+            using var client = Clients(portal, token);
+            var simulator = new DrillSimulator(client, clock, loggers.CreateLogger<DrillSimulator>());
+            try
+            {
+                return await simulator.RunAsync(plan, declared.SetResult, lifetime.ApplicationStopping);
+            }
+            catch (Exception ex)
+            {
+                declared.TrySetException(ex);
+                LogFailed(loggers.CreateLogger<DrillRuns>(), ex, id);
+                throw;
+            }
+        });
+        var run = new DrillRun(id, declared.Task, completion);
+        _runs[id] = run;
+        return run;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drill run {RunId} stopped")]
+    private static partial void LogFailed(ILogger logger, Exception exception, Guid runId);
+}
+
+/// <summary>Starts a drill for the signed-in user, from a console page (through OperationScope) or any service.</summary>
+public sealed class DrillService(CallerAccess access, ApiTokens tokens, DrillRuns runs, TimeProvider clock)
+{
+    /// <summary>How long the token a drill runs with stays valid: longer than any drill on a compressed clock.</summary>
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Declares a drill incident through the API at <paramref name="portal"/> and plays it in the background;
+    /// returns once the incident exists. Commanders and admins may start one; the API then asks of the token what
+    /// each step needs (publishing the release: core developer or admin; a new network: admin).
+    /// </summary>
+    public async Task<DrillRun> StartAsync(DrillPlan plan, Uri portal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(portal);
+        var caller = await access.RequireAsync(Roles.Admin, Roles.Commander);
+        var token = await tokens.CreateAsync(caller.Id, caller.UserName, "drill simulator", clock.GetUtcNow() + TokenLifetime, cancellationToken);
+        var run = runs.Start(plan, portal, token);
+        await run.Incident.WaitAsync(cancellationToken);
+        return run;
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Portal.Domain;
+
+namespace Portal.Web.Features.Drills;
+
+/// <summary>A simulated validator: its key, name, time zone and stake (base units, digits).</summary>
+public sealed record DrillValidator(string Key, string Name, string TimeZone, string Stake);
+
+/// <summary>What a drill runs.</summary>
+/// <param name="NetworkId">The network to drill on; null creates a drill network (that needs an admin's token).</param>
+/// <param name="Validators">How many simulated validators, spread over the time zones of <see cref="DrillSchedule.Zones"/>.</param>
+/// <param name="SecondsPerSimulatedHour">Real seconds per simulated hour: 60 is one simulated hour per real minute.</param>
+/// <param name="Seed">Seeds the response times, so a drill can be run again exactly.</param>
+/// <param name="SimulatedStart">Where the simulated clock starts (the release is published then); null is now.</param>
+public sealed record DrillPlan(
+    Guid? NetworkId = null,
+    int Validators = 24,
+    double SecondsPerSimulatedHour = 60,
+    int Seed = 1,
+    DateTimeOffset? SimulatedStart = null);
+
+/// <summary>One simulated report: which validator moves to which state, at which simulated time.</summary>
+public sealed record DrillReport(DateTimeOffset SimulatedAt, DrillValidator Validator, ValidatorState State);
+
+public sealed record DrillResult(Guid IncidentId, Guid NetworkId, IReadOnlyList<DrillReport> Played, bool QuorumReached);
+
+/// <summary>
+/// When simulated operators respond: each sees the release at its first waking moment (08:00–22:00 local, in
+/// its own time zone, on the simulated clock), then takes a response time drawn from the seed to acknowledge,
+/// download, upgrade and report ready. Pure: the clock comes in as the simulated start.
+/// </summary>
+public static class DrillSchedule
+{
+    public static readonly TimeSpan WakeUp = TimeSpan.FromHours(8);
+    public static readonly TimeSpan Sleep = TimeSpan.FromHours(22);
+
+    /// <summary>Roughly where validators run: Asia heavy, as on most proof-of-stake chains.</summary>
+    public static readonly IReadOnlyList<string> Zones =
+    [
+        "Asia/Shanghai", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "Asia/Seoul", "America/Los_Angeles", "Asia/Singapore",
+        "Europe/London", "Asia/Hong_Kong", "America/Chicago", "Europe/Moscow", "Australia/Sydney", "Asia/Shanghai", "Asia/Kolkata",
+        "America/Sao_Paulo", "Europe/Paris", "Asia/Shanghai", "America/Toronto", "Asia/Taipei", "Europe/Warsaw", "Asia/Tokyo",
+        "Africa/Lagos", "Asia/Bangkok", "America/Denver",
+    ];
+
+    public static IReadOnlyList<DrillValidator> Validators(int count, string run)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var zone = Zones[i % Zones.Count];
+            var city = zone[(zone.IndexOf('/', StringComparison.Ordinal) + 1)..].Replace('_', ' ');
+            var key = "0x" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"drill-{run}-{i}")))[..40];
+            return new DrillValidator(key, $"Drill {city} {i + 1}", zone, (1_000_000 + (i * 37_000)).ToString(CultureInfo.InvariantCulture));
+        })];
+    }
+
+    /// <summary>The first moment at or after <paramref name="at"/> when an operator in <paramref name="zone"/> is awake.</summary>
+    public static DateTimeOffset NextAwake(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        if (local.TimeOfDay >= WakeUp && local.TimeOfDay < Sleep)
+        {
+            return at;
+        }
+
+        var day = local.TimeOfDay >= Sleep ? local.Date.AddDays(1) : local.Date;
+        var wake = day + WakeUp;
+        return new DateTimeOffset(wake, zone.GetUtcOffset(wake));
+    }
+
+    public static IReadOnlyList<DrillReport> Plan(IReadOnlyList<DrillValidator> validators, DateTimeOffset start, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(validators);
+        var random = new Random(seed);
+        var reports = new List<DrillReport>();
+        foreach (var validator in validators)
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(validator.TimeZone);
+            var at = NextAwake(start, zone).AddMinutes(random.Next(5, 46));
+            reports.Add(new DrillReport(at, validator, ValidatorState.Acknowledged));
+            at = at.AddMinutes(random.Next(5, 16));
+            reports.Add(new DrillReport(at, validator, ValidatorState.Downloading));
+            at = at.AddMinutes(random.Next(10, 31));
+            reports.Add(new DrillReport(at, validator, ValidatorState.Upgraded));
+            at = at.AddMinutes(random.Next(2, 11));
+            reports.Add(new DrillReport(at, validator, ValidatorState.Ready));
+        }
+
+        return [.. reports.OrderBy(r => r.SimulatedAt).ThenBy(r => r.Validator.Key, StringComparer.Ordinal)];
+    }
+}
+
+/// <summary>
+/// Runs a drill against a running portal through its public HTTP API, as real tools would: declares a drill
+/// incident, freezes a simulated validator set, drafts and publishes a release, then reports for each simulated
+/// validator on the compressed clock. The caller's bearer token decides what it may do: declaring and the set need
+/// a commander, the release a core developer, a new network an admin; an admin's token does it all.
+/// </summary>
+public sealed partial class DrillSimulator(HttpClient api, TimeProvider clock, ILogger<DrillSimulator> logger)
+{
+    public const string ReleaseVersion = "v1.0.1-drill";
+    private const long DrillHeight = 1_000_000;
+
+    public static HttpClient CreateClient(Uri portal, string token, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(portal);
+        var client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        client.BaseAddress = portal;
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public Task<DrillResult> RunAsync(DrillPlan plan, CancellationToken cancellationToken = default) => RunAsync(plan, null, cancellationToken);
+
+    /// <param name="declared">Told the incident's id as soon as it is declared.</param>
+    public async Task<DrillResult> RunAsync(DrillPlan plan, Action<Guid>? declared, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var networkId = plan.NetworkId ?? Id(await SendAsync(HttpMethod.Post, "/api/v1/networks", new
+        {
+            name = $"Drill network {run}",
+            chainId = $"drill-{run}",
+            quorum = new { numerator = 2, denominator = 3, strict = true, weighting = "stake" },
+        }, cancellationToken));
+
+        var incidentId = Id(await SendAsync(HttpMethod.Post, "/api/v1/incidents", new
+        {
+            networkId,
+            title = $"Drill {run}: simulated halt at block {DrillHeight}",
+            haltHeight = DrillHeight,
+            summary = "A drill: simulated validators respond on a compressed clock, each in its own time zone.",
+            drill = true,
+        }, cancellationToken));
+        LogDeclared(incidentId, plan.Validators, plan.SecondsPerSimulatedHour);
+        declared?.Invoke(incidentId);
+
+        var validators = DrillSchedule.Validators(plan.Validators, run);
+        await SendAsync(HttpMethod.Put, $"/api/v1/incidents/{incidentId}/validator-set", new
+        {
+            height = DrillHeight,
+            validators = validators.Select(v => new { key = v.Key, name = v.Name, stake = v.Stake, timeZone = v.TimeZone }),
+        }, cancellationToken);
+        await SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/status", new { status = "fixing" }, cancellationToken);
+        var releaseId = Id(await SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/releases", new
+        {
+            version = ReleaseVersion,
+            notes = "The drill's hotfix. Nothing to install: simulated validators report on their own.",
+            artifacts = new[] { new { platform = "linux-amd64", url = "https://example.org/drill/node-linux-amd64.tar.gz", sha256 = new string('0', 63) + "1", sizeBytes = 1024 } },
+        }, cancellationToken));
+        await SendAsync(HttpMethod.Post, $"/api/v1/releases/{releaseId}/publish", null, cancellationToken);
+        await SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/status", new { status = "coordinating" }, cancellationToken);
+
+        // The simulated clock starts as the release goes out; real time runs SecondsPerSimulatedHour per simulated hour.
+        var start = plan.SimulatedStart ?? clock.GetUtcNow();
+        var schedule = DrillSchedule.Plan(validators, start, plan.Seed);
+        var realStart = clock.GetTimestamp();
+        var played = new List<DrillReport>();
+        foreach (var report in schedule)
+        {
+            var due = TimeSpan.FromSeconds((report.SimulatedAt - start).TotalHours * plan.SecondsPerSimulatedHour);
+            var wait = due - clock.GetElapsedTime(realStart);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, clock, cancellationToken);
+            }
+
+            await SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/validators/{report.Validator.Key}/status", new
+            {
+                state = ValidatorTransitions.Name(report.State),
+                version = report.State >= ValidatorState.Upgraded ? ReleaseVersion : null,
+            }, cancellationToken);
+            played.Add(report);
+            LogReported(report.SimulatedAt, report.Validator.Name, report.Validator.TimeZone, report.State);
+        }
+
+        using var quorum = await SendAsync(HttpMethod.Get, $"/api/v1/incidents/{incidentId}/quorum", null, cancellationToken);
+        return new DrillResult(incidentId, networkId, played, quorum.RootElement.GetProperty("reached").GetBoolean());
+    }
+
+    private static Guid Id(JsonDocument document)
+    {
+        using (document)
+        {
+            return document.RootElement.GetProperty("id").GetGuid();
+        }
+    }
+
+    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await api.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new DrillFailedException($"{method} {path} answered {(int)response.StatusCode}: {text}");
+        }
+
+        return JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drill incident {IncidentId} declared with {Validators} simulated validators, {Seconds} s per simulated hour")]
+    private partial void LogDeclared(Guid incidentId, int validators, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{SimulatedAt:u} {Validator} ({TimeZone}) reports {State}")]
+    private partial void LogReported(DateTimeOffset simulatedAt, string validator, string timeZone, ValidatorState state);
+}
+
+/// <summary>The portal refused a step of the drill; the message holds its answer.</summary>
+public sealed class DrillFailedException(string message) : Exception(message);
