@@ -165,11 +165,19 @@ public static class NotificationEvents
         {
             ["incidentId"] = incident.Id,
             ["network"] = new JsonObject { ["id"] = network.Id, ["name"] = network.Name, ["chainId"] = network.ChainId },
+            ["drill"] = incident.IsDrill,
         };
         foreach (var (name, value) in data.ToList())
         {
             data.Remove(name);
             full[name] = value;
+        }
+
+        // A drill says so in every message, so nobody wakes up for a rehearsal thinking the chain is down.
+        if (incident.IsDrill)
+        {
+            subject = $"[DRILL] {subject}";
+            text = $"DRILL: this is a rehearsal, not a real incident.\n\n{text}";
         }
 
         return new Notification(type, at, subject, text, full) { IncidentId = incident.Id, NetworkId = network.Id, Link = link };
