@@ -13,6 +13,12 @@ public static class Accessibility
     public static async Task AssertAccessibleAsync(this IPage page)
     {
         ArgumentNullException.ThrowIfNull(page);
+
+        // Colours are judged once finite transitions (a button turning from outlined to filled, a ripple) have ended:
+        // mid-fade, a label is briefly neither colour. Endless animations (spinners) are not waited for.
+        await page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)",
+            null, new() { Timeout = 5_000 });
         var result = await page.RunAxe();
         var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(blocking.Count == 0, $"axe on {page.Url}:\n" + string.Join("\n", blocking.Select(v =>

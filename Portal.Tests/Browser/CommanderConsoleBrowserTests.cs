@@ -139,8 +139,9 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         await AccessibleAsync(page);
 
         // On a phone: the page fits, the grid scrolls in its own box.
+        // Opened afresh (a reload would restore the desktop scroll position): what a phone sees first.
         await page.SetViewportSizeAsync(390, 844);
-        await page.ReloadAsync();
+        await page.GotoAsync(page.Url);
         await ConsoleBrowserTests.WaitForCircuitAsync(page);
         await Expect(page.Locator("#incident-title")).ToBeVisibleAsync();
         await ExpectFitsTheViewportAsync(page);
