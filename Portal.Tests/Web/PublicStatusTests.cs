@@ -111,6 +111,15 @@ public sealed class PublicStatusTests(PortalFactory portal) : IClassFixture<Port
         }
 
         Assert.Contains("data-state=\"blocked\"", html, StringComparison.Ordinal);
+
+        // Figures people read: digit groups (and the unit), the exact base units only in the title.
+        foreach (var figure in new[] { "ready-stake", "total-stake", "stake-needed" })
+        {
+            var shown = System.Text.RegularExpressions.Regex.Match(html, $"id=\"{figure}\"><span class=\"stake-amount\" title=\"[^\"]+\">([^<]+)</span>");
+            Assert.True(shown.Success, figure);
+            Assert.DoesNotMatch("[0-9]{4}", shown.Groups[1].Value);
+        }
+
         Assert.DoesNotContain(StatusNote, text, StringComparison.Ordinal);
         Assert.DoesNotContain(Contact, text, StringComparison.Ordinal);
         Assert.DoesNotContain("blazor.web.js", html, StringComparison.Ordinal);
