@@ -11,11 +11,14 @@ public sealed record ForecastVoter(QuorumVoter Voter, TimeZoneInfo? Zone, Waking
 /// <summary>How the forecast samples: see docs/decisions/0018-forecast-model.md.</summary>
 public sealed record ForecastOptions
 {
-    /// <summary>Response times (waking or release, whichever is later → ready) assumed until enough are observed.</summary>
+    /// <summary>
+    /// Response times (waking or release, whichever is later → ready) that join the observed ones until there
+    /// are enough; for operators who slept through the release they also stand for the morning.
+    /// </summary>
     public IReadOnlyList<TimeSpan> PriorResponses { get; init; } =
         [TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(90), TimeSpan.FromMinutes(120), TimeSpan.FromMinutes(180), TimeSpan.FromMinutes(240)];
 
-    /// <summary>How many observed responses the forecast needs before it trusts them instead of the prior.</summary>
+    /// <summary>How many observed responses of a kind the forecast needs before it trusts them alone.</summary>
     public int MinObserved { get; init; } = 5;
 
     public int Draws { get; init; } = 2_000;
@@ -29,7 +32,23 @@ public sealed record ForecastOptions
 /// <param name="LocalTime">Its wall clock at <see cref="ForecastResult.AsOf"/>; null without a zone.</param>
 public sealed record ForecastWake(QuorumVoter Voter, bool Awake, DateTimeOffset NextWakeAt, DateTimeOffset? LocalTime);
 
+/// <summary>
+/// The response times one kind of operator is drawn from: those observed in this incident, joined by the prior
+/// (<see cref="WithPrior"/>) until there are <see cref="ForecastOptions.MinObserved"/> of them.
+/// </summary>
+public sealed record ResponsePool(IReadOnlyList<TimeSpan> Values, int Observed, bool WithPrior)
+{
+    public TimeSpan Median => Values.Order().ElementAt((Values.Count - 1) / 2);
+}
+
+/// <summary>The responses seen so far, split by whether the operator was awake when the fix came out.</summary>
+/// <param name="Watching">Awake at the release: from the release to ready.</param>
+/// <param name="AfterWaking">Asleep at the release: from the first waking moment after it to ready.</param>
+public sealed record ObservedResponses(IReadOnlyList<TimeSpan> Watching, IReadOnlyList<TimeSpan> AfterWaking);
+
 /// <summary>The projection; <see cref="ProjectedQuorumAt"/> and the band are null when none can be made (<see cref="Basis"/> says why).</summary>
+/// <param name="Watching">What operators awake both at the release and now are drawn from.</param>
+/// <param name="Waking">What every other operator is drawn from, counted from its next waking moment.</param>
 public sealed record ForecastResult(
     DateTimeOffset AsOf,
     QuorumEvaluation Quorum,
@@ -38,17 +57,18 @@ public sealed record ForecastResult(
     DateTimeOffset? BandLatest,
     string Basis,
     IReadOnlyList<ForecastWake> WakeNext,
-    IReadOnlyList<TimeSpan> ResponsesUsed,
-    bool FromPrior)
+    ResponsePool Watching,
+    ResponsePool Waking)
 {
     public bool Reached => Quorum.Reached;
 }
 
 /// <summary>
 /// When quorum is likely to come. Each not-ready, not-blocked validator turns ready at its next waking moment
-/// (now, if awake) plus a response time drawn from this incident's observed responses (the prior until there
-/// are enough); in each of many draws quorum comes when the ready weight, taken in order of those times,
-/// reaches the rule. The median of the draws is the projection, the 10th and 90th percentiles its band.
+/// (now, if awake) plus a response time drawn from this incident's observed responses: an operator watching
+/// since the release from those of the others who were, an operator who slept through it from those who
+/// answered after waking (with the watching ones and the prior until there are enough). In each of many
+/// draws quorum comes when the ready weight, taken in order of those times, reaches the rule. The median of the draws is the projection, the 10th and 90th percentiles its band.
 /// Pure: the time, the zones and the seed are all given.
 /// </summary>
 public static class QuorumForecast
@@ -74,10 +94,10 @@ public static class QuorumForecast
                 .Select(v => new ForecastWake(v, AwakeNow(v), NextWake(v), byKey[v.Key].Zone is { } zone ? TimeZoneInfo.ConvertTime(asOf, zone) : null))
                 .ToList();
 
-        var observed = ObservedResponses(voters, releasePublishedAt);
-        var fromPrior = observed.Count < options.MinObserved;
-        var responses = fromPrior ? options.PriorResponses : observed;
-        ForecastResult Without(string basis) => new(asOf, quorum, null, null, null, basis, wakeNext, responses, fromPrior);
+        var observed = Observe(voters, releasePublishedAt);
+        var watching = Pool(observed.Watching, [], options);
+        var waking = Pool(observed.AfterWaking, observed.Watching, options);
+        ForecastResult Without(string basis) => new(asOf, quorum, null, null, null, basis, wakeNext, watching, waking);
 
         if (quorum.Reached)
         {
@@ -94,9 +114,14 @@ public static class QuorumForecast
             return Without("No release is published yet: the projection starts once validators have a fix to run.");
         }
 
+        // Only an operator awake when the fix came out and still awake now is answering as the watching ones did;
+        // anyone else answers after a night, from its next waking moment.
         var pending = voters
             .Where(v => v.Voter.State is not (ValidatorState.Ready or ValidatorState.Blocked) && Quorum.WeightOf(rule, v.Voter) > 0)
-            .Select(v => (Weight: Quorum.WeightOf(rule, v.Voter), Start: Max(v.Window.NextWake(Max(asOf, published), v.Zone), asOf)))
+            .Select(v => (
+                Weight: Quorum.WeightOf(rule, v.Voter),
+                Start: Max(v.Window.NextWake(Max(asOf, published), v.Zone), asOf),
+                Watching: v.Window.IsAwake(published, v.Zone) && v.Window.IsAwake(asOf, v.Zone)))
             .ToList();
         var gap = quorum.Needed;
         if (pending.Aggregate(BigInteger.Zero, (sum, p) => sum + p.Weight) < gap)
@@ -105,16 +130,16 @@ public static class QuorumForecast
         }
 
         var random = new Random(options.Seed);
-        var logs = responses.Select(r => Math.Log(Math.Max(r.TotalMinutes, 1))).ToArray();
-        var bandwidth = Bandwidth(logs);
+        var fromWatching = new Sampler(watching.Values);
+        var fromWaking = new Sampler(waking.Values);
         var outcomes = new long[options.Draws];
         var times = new (long At, BigInteger Weight)[pending.Count];
         for (var draw = 0; draw < options.Draws; draw++)
         {
             for (var i = 0; i < pending.Count; i++)
             {
-                var minutes = Math.Exp(logs[random.Next(logs.Length)] + (bandwidth * Gaussian(random)));
-                times[i] = (pending[i].Start.UtcTicks + (long)(Math.Min(minutes, MaxResponseMinutes) * TimeSpan.TicksPerMinute), pending[i].Weight);
+                var minutes = (pending[i].Watching ? fromWatching : fromWaking).Minutes(random);
+                times[i] = (pending[i].Start.UtcTicks + (long)(minutes * TimeSpan.TicksPerMinute), pending[i].Weight);
             }
 
             Array.Sort(times, (a, b) => a.At.CompareTo(b.At));
@@ -134,65 +159,84 @@ public static class QuorumForecast
         var median = At(Percentile(outcomes, 50));
         var earliest = At(Percentile(outcomes, 10));
         var latest = At(Percentile(outcomes, 90));
-        return new ForecastResult(asOf, quorum, median, earliest, latest, Basis(responses, observed.Count, fromPrior, options, wakeNext, options.Draws), wakeNext, responses, fromPrior);
+        return new ForecastResult(asOf, quorum, median, earliest, latest, Basis(watching, waking, options, wakeNext), wakeNext, watching, waking);
     }
 
     /// <summary>
-    /// This incident's response times: for each validator ready now, from the later of the release and its
-    /// operator's first waking moment after it, to ready. An operator asleep when the fix came out is timed
-    /// from waking, which is what the model adds to every waking moment.
+    /// This incident's response times, for each validator ready now: an operator awake when the release came out
+    /// is timed from the release; one asleep then is timed from its first waking moment after it, which is what
+    /// the model adds to every sleeper's waking moment.
     /// </summary>
-    public static IReadOnlyList<TimeSpan> ObservedResponses(IEnumerable<ForecastVoter> voters, DateTimeOffset? releasePublishedAt)
+    public static ObservedResponses Observe(IEnumerable<ForecastVoter> voters, DateTimeOffset? releasePublishedAt)
     {
         ArgumentNullException.ThrowIfNull(voters);
         if (releasePublishedAt is not { } published)
         {
-            return [];
+            return new([], []);
         }
 
-        return [.. voters
-            .Where(v => v.Voter.State == ValidatorState.Ready && v.ReadyAt is { } ready && ready >= published)
-            .Select(v => Max(v.ReadyAt!.Value - Min(v.Window.NextWake(published, v.Zone), v.ReadyAt.Value), TimeSpan.Zero))
-            .Order()];
+        var ready = voters.Where(v => v.Voter.State == ValidatorState.Ready && v.ReadyAt is { } at && at >= published).ToList();
+        TimeSpan Since(ForecastVoter v, DateTimeOffset from) => Max(v.ReadyAt!.Value - Min(from, v.ReadyAt.Value), TimeSpan.Zero);
+        return new(
+            [.. ready.Where(v => v.Window.IsAwake(published, v.Zone)).Select(v => Since(v, published)).Order()],
+            [.. ready.Where(v => !v.Window.IsAwake(published, v.Zone)).Select(v => Since(v, v.Window.NextWake(published, v.Zone))).Order()]);
     }
-
-    /// <summary>No response is drawn longer than a week: a far tail would only push the band past any use.</summary>
-    private const double MaxResponseMinutes = 7 * 24 * 60;
 
     /// <summary>
-    /// Silverman's rule of thumb on the log scale: 1.06 · sd · n^(−1/5). A handful of observed responses resampled
-    /// as they are would give a band of a few discrete values; smoothing each draw by this much log-normal noise
-    /// is the usual remedy, and it shrinks as observations accumulate. Zero when all responses are equal.
+    /// A kind's own responses once there are enough; until then they are joined by <paramref name="related"/>
+    /// (for sleepers, what the watching operators took: the work itself, a snapshot's download, is the same) and
+    /// the prior, which carries what watching operators cannot show: the morning before an operator sits down.
     /// </summary>
-    private static double Bandwidth(double[] logs)
+    private static ResponsePool Pool(IReadOnlyList<TimeSpan> own, IReadOnlyList<TimeSpan> related, ForecastOptions options) =>
+        own.Count >= options.MinObserved
+            ? new(own, own.Count, WithPrior: false)
+            : new([.. own.Concat(related).Concat(options.PriorResponses).Order()], own.Count + related.Count, WithPrior: true);
+
+    /// <summary>
+    /// Draws response minutes from a pool smoothed on the log scale by Silverman's rule of thumb:
+    /// 1.06 · sd · n^(−1/5). A handful of responses resampled as they are would give a band of a few discrete
+    /// values; smoothing each draw by this much log-normal noise is the usual remedy, and it shrinks as
+    /// observations accumulate. No draw is longer than a week: a far tail would only push the band past any use.
+    /// </summary>
+    private sealed class Sampler
     {
-        if (logs.Length < 2)
+        private const double MaxMinutes = 7 * 24 * 60;
+        private readonly double[] _logs;
+        private readonly double _bandwidth;
+
+        public Sampler(IReadOnlyList<TimeSpan> responses)
         {
-            return 0;
+            _logs = [.. responses.Select(r => Math.Log(Math.Max(r.TotalMinutes, 1)))];
+            if (_logs.Length >= 2)
+            {
+                var mean = _logs.Average();
+                var sd = Math.Sqrt(_logs.Sum(l => (l - mean) * (l - mean)) / (_logs.Length - 1));
+                _bandwidth = 1.06 * sd * Math.Pow(_logs.Length, -0.2);
+            }
         }
 
-        var mean = logs.Average();
-        var sd = Math.Sqrt(logs.Sum(l => (l - mean) * (l - mean)) / (logs.Length - 1));
-        return 1.06 * sd * Math.Pow(logs.Length, -0.2);
+        public double Minutes(Random random) =>
+            Math.Min(Math.Exp(_logs[random.Next(_logs.Length)] + (_bandwidth * Gaussian(random))), MaxMinutes);
+
+        /// <summary>A standard normal draw (Box–Muller) from the seeded source.</summary>
+        private static double Gaussian(Random random) =>
+            Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
     }
 
-    /// <summary>A standard normal draw (Box–Muller) from the seeded source.</summary>
-    private static double Gaussian(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    private static string Basis(IReadOnlyList<TimeSpan> responses, int observed, bool fromPrior, ForecastOptions options, List<ForecastWake> wakeNext, int draws)
+    private static string Basis(ResponsePool watching, ResponsePool waking, ForecastOptions options, List<ForecastWake> wakeNext)
     {
-        var sorted = responses.Order().ToList();
-        var median = sorted[(sorted.Count - 1) / 2];
-        var source = fromPrior
-            ? $"assumed median response {Duration(median)} (only {observed} of the {options.MinObserved} observed responses the model waits for)"
-            : $"median response {Duration(median)} from {observed} validators";
+        var watched = watching.WithPrior
+            ? $"assumed median response {Duration(watching.Median)} (only {watching.Observed} of the {options.MinObserved} observed responses the model waits for)"
+            : $"median response {Duration(watching.Median)} from {watching.Observed} validators";
+        var woken = waking.WithPrior
+            ? $"after waking, assumed median {Duration(waking.Median)} (the responses so far and the prior, until {options.MinObserved} answer after a night)"
+            : $"after waking, median {Duration(waking.Median)} from {waking.Observed} validators";
         var awake = wakeNext.Count(w => w.Awake);
         var asleep = wakeNext.Where(w => !w.Awake).ToList();
         var who = asleep.Count == 0
             ? $"all {wakeNext.Count} needed validators are awake now"
             : $"{(awake == 0 ? "" : $"{awake} needed validator{(awake == 1 ? " is" : "s are")} awake now, ")}{asleep.Count} needed validator{(asleep.Count == 1 ? "" : "s")} wake{(asleep.Count == 1 ? "s" : "")} between {Clock(asleep.Min(w => w.NextWakeAt))} and {Clock(asleep.Max(w => w.NextWakeAt))} UTC";
-        return $"{source}; {who}; {draws} draws, band 10–90 %";
+        return $"{watched}; {woken}; {who}; {options.Draws} draws, band 10–90 %";
     }
 
     private static string Duration(TimeSpan span) =>

@@ -34,13 +34,16 @@ public sealed class ForecastTests
 
     private static TimeZoneInfo Zone(string id) => TimeZoneInfo.FindSystemTimeZoneById(id);
 
-    private static List<ForecastVoter> CyberMiles(Func<int, ValidatorState>? state = null) =>
+    private static List<ForecastVoter> CyberMiles(Func<int, ValidatorState>? state = null) => Story(Published, NorthAmericaReadyAfter, state);
+
+    /// <summary>The 24 seats with the fix out at <paramref name="published"/> and North America ready the given minutes after it.</summary>
+    private static List<ForecastVoter> Story(DateTimeOffset published, int[] readyAfter, Func<int, ValidatorState>? state = null) =>
     [
         .. Zones.Select((zone, seat) =>
         {
             var na = Array.IndexOf(NorthAmerica, seat);
             var s = state?.Invoke(seat) ?? (na >= 0 ? ValidatorState.Ready : seat is 18 or 19 ? ValidatorState.Acknowledged : ValidatorState.Pending);
-            DateTimeOffset? readyAt = s == ValidatorState.Ready ? Published.AddMinutes(na >= 0 ? NorthAmericaReadyAfter[na] : 60) : null;
+            DateTimeOffset? readyAt = s == ValidatorState.Ready ? published.AddMinutes(na >= 0 ? readyAfter[na] : 60) : null;
             return new ForecastVoter(new QuorumVoter(Key(seat), TenMillionCmt, s), Zone(zone), WakingWindow.Default, readyAt);
         }),
     ];
@@ -48,10 +51,24 @@ public sealed class ForecastTests
     private static ForecastResult Project(IReadOnlyList<ForecastVoter> voters, DateTimeOffset asOf, DateTimeOffset? published = null, ForecastOptions? options = null) =>
         QuorumForecast.Project(QuorumRule.TwoThirdsOfStake, voters, asOf, published ?? Published, options ?? new ForecastOptions());
 
-    [Fact]
-    public void At_half_past_five_EST_the_projection_falls_in_the_Asian_morning_and_its_band_holds_ten_pm()
+    /// <summary>
+    /// When the fix came out and how fast North America answered, all with North America ready by 17:30 EST: the
+    /// postmortem says the first nodes came online at 17:00; the demo publishes at 17:00 and has North America
+    /// ready within half an hour.
+    /// </summary>
+    public static TheoryData<int, int[]> Stories => new()
     {
-        var forecast = Project(CyberMiles(), HalfPastFive);
+        { 14, [45, 75, 90, 120, 150, 180] },
+        { 16, [20, 35, 45, 60, 75, 90] },
+        { 17, [5, 10, 15, 20, 25, 30] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Stories))]
+    public void At_half_past_five_EST_the_projection_falls_in_the_Asian_morning_and_its_band_holds_ten_pm(int publishedHour, int[] readyAfter)
+    {
+        var published = new DateTimeOffset(2026, 11, 22, publishedHour, 0, 0, Est);
+        var forecast = Project(Story(published, readyAfter), HalfPastFive, published);
 
         Assert.False(forecast.Reached);
         // 160,000,000 CMT and one base unit make "more than 2/3"; 60,000,000 are ready: eleven more validators.
@@ -68,11 +85,60 @@ public sealed class ForecastTests
         Assert.True(earliest <= RealQuorum && RealQuorum <= latest, $"band {earliest:u} – {latest:u} should hold {RealQuorum:u}");
         Assert.True(earliest > HalfPastFive);
 
-        // The six North American responses are enough to go on: no prior.
-        Assert.False(forecast.FromPrior);
-        Assert.Equal(NorthAmericaReadyAfter.Select(m => TimeSpan.FromMinutes(m)), forecast.ResponsesUsed);
-        Assert.StartsWith("median response 1 h 30 min from 6 validators; ", forecast.Basis, StringComparison.Ordinal);
+        // The six North American responses are enough for those watching; nobody has answered after a night yet.
+        Assert.False(forecast.Watching.WithPrior);
+        Assert.Equal(readyAfter.Select(m => TimeSpan.FromMinutes(m)), forecast.Watching.Values);
+        Assert.True(forecast.Waking.WithPrior);
+        Assert.Equal(readyAfter.Length + new ForecastOptions().PriorResponses.Count, forecast.Waking.Values.Count);
         Assert.Contains("2000 draws", forecast.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_basis_names_both_medians()
+    {
+        var forecast = Project(CyberMiles(), HalfPastFive);
+
+        // Watching: 45…180 min, median 90. After waking: those six and the prior 30…240, twelve values, median 90.
+        Assert.StartsWith("median response 1 h 30 min from 6 validators; after waking, assumed median 1 h 30 min (the responses so far and the prior, until 5 answer after a night); ", forecast.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sleepers_are_not_assumed_to_answer_as_fast_as_those_who_were_watching()
+    {
+        // The demo's shape: North America answered within half an hour of the fix at 17:00 EST. Drawing the
+        // Asian mornings from those quick answers alone would put quorum an hour after Asia wakes (00:00 UTC).
+        var published = new DateTimeOffset(2026, 11, 22, 17, 0, 0, Est);
+        var forecast = Project(Story(published, [5, 10, 15, 20, 25, 30]), HalfPastFive, published);
+
+        Assert.True(forecast.Waking.Median > forecast.Watching.Median);
+        Assert.True(forecast.BandEarliest > new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero), $"band from {forecast.BandEarliest:u}");
+    }
+
+    [Fact]
+    public void Once_five_operators_answered_after_waking_their_responses_alone_are_used_for_the_sleepers()
+    {
+        // Seoul and Tokyo woke at 08:00 local (23:00 UTC), Taipei and one Shanghai seat at 08:00 (00:00 UTC); each
+        // was ready 20 to 40 minutes later.
+        var published = new DateTimeOffset(2026, 11, 22, 17, 0, 0, Est);
+        var woke = new Dictionary<int, DateTimeOffset>
+        {
+            [4] = new(2026, 11, 22, 23, 20, 0, TimeSpan.Zero),
+            [5] = new(2026, 11, 22, 23, 25, 0, TimeSpan.Zero),
+            [6] = new(2026, 11, 22, 23, 30, 0, TimeSpan.Zero),
+            [0] = new(2026, 11, 23, 0, 35, 0, TimeSpan.Zero),
+            [1] = new(2026, 11, 23, 0, 40, 0, TimeSpan.Zero),
+        };
+        var voters = Story(published, [5, 10, 15, 20, 25, 30])
+            .Select((v, seat) => woke.TryGetValue(seat, out var at) ? v with { Voter = v.Voter with { State = ValidatorState.Ready }, ReadyAt = at } : v)
+            .ToList();
+        var asOf = new DateTimeOffset(2026, 11, 23, 0, 45, 0, TimeSpan.Zero);
+        var forecast = Project(voters, asOf, published);
+
+        Assert.False(forecast.Waking.WithPrior);
+        Assert.Equal([20, 25, 30, 35, 40], forecast.Waking.Values.Select(r => (int)r.TotalMinutes));
+        Assert.Contains("after waking, median 30 min from 5 validators", forecast.Basis, StringComparison.Ordinal);
+        // Six more needed, the rest of Asia awake now and answering as fast as their neighbours did.
+        Assert.True(forecast.ProjectedQuorumAt < new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero), $"{forecast.ProjectedQuorumAt:u}");
     }
 
     [Fact]
@@ -116,8 +182,9 @@ public sealed class ForecastTests
         var voters = CyberMiles(seat => seat is 12 or 13 or 14 ? ValidatorState.Ready : ValidatorState.Pending);
         var forecast = Project(voters, HalfPastFive);
 
-        Assert.True(forecast.FromPrior);
-        Assert.Equal(new ForecastOptions().PriorResponses, forecast.ResponsesUsed);
+        // The three observed (45, 75 and 90 min) join the prior's six: median 90 min.
+        Assert.True(forecast.Watching.WithPrior);
+        Assert.Equal(new ForecastOptions().PriorResponses.Count + 3, forecast.Watching.Values.Count);
         Assert.StartsWith("assumed median response 1 h 30 min (only 3 of the 5 observed responses the model waits for)", forecast.Basis, StringComparison.Ordinal);
         Assert.NotNull(forecast.ProjectedQuorumAt);
 
@@ -206,8 +273,11 @@ public sealed class ForecastTests
             new(new QuorumVoter("before", TenMillionCmt, ValidatorState.Ready), null, WakingWindow.Default, Published.AddMinutes(-5)),
         ];
 
-        Assert.Equal([TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(40), TimeSpan.FromMinutes(75)], QuorumForecast.ObservedResponses(voters, Published));
-        Assert.Empty(QuorumForecast.ObservedResponses(voters, null));
+        var observed = QuorumForecast.Observe(voters, Published);
+        Assert.Equal([TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(40)], observed.Watching);
+        Assert.Equal([TimeSpan.FromMinutes(75)], observed.AfterWaking);
+        Assert.Empty(QuorumForecast.Observe(voters, null).Watching);
+        Assert.Empty(QuorumForecast.Observe(voters, null).AfterWaking);
     }
 
     [Theory]

@@ -26,7 +26,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IServiceProvider serv
     public static readonly Stake StakePerValidator = Stake.FromUnits(UInt128.Parse("10000000000000000000000000", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Operators spread the way the postmortem describes: North America first, Asia asleep.</summary>
-    internal static readonly (string Name, string TimeZone)[] Operators =
+    public static readonly (string Name, string TimeZone)[] Operators =
     [
         ("Taipei CVM Labs", "Asia/Taipei"), ("Beijing Chain Ops", "Asia/Shanghai"), ("Shenzhen Stake", "Asia/Shanghai"),
         ("Hangzhou Validator Co", "Asia/Shanghai"), ("Seoul Node", "Asia/Seoul"), ("Tokyo Block Works", "Asia/Tokyo"),
