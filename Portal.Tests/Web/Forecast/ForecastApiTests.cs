@@ -27,6 +27,13 @@ public sealed class ForecastApiTests(PortalFactory portal) : IClassFixture<Porta
     public async Task With_North_America_ready_the_forecast_projects_a_band_and_names_eleven_validators_to_wake_awake_ones_first()
     {
         var scenario = await ApiScenario.CreateAsync(portal);
+        // Whatever the hour this runs, North America is watching when the fix comes out: their answers are the
+        // watching responses, not ones after waking.
+        foreach (var seat in NorthAmerica)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await PutWindowAsync(scenario, scenario.Admin, scenario.Keys[seat], new { wakeFrom = "00:00", wakeUntil = "23:59" })).StatusCode);
+        }
+
         await scenario.PublishReleaseAsync();
         await scenario.ReportAllAsync("ready", NorthAmerica);
         var observer = await scenario.ClientAsync("observer");
