@@ -36,6 +36,7 @@ public sealed class ForecastComponentTests : IAsyncLifetime
         _bunit.Services.AddSingleton(_notifier);
         _bunit.Services.AddSingleton(new ConsoleOptions { LiveThrottle = TimeSpan.FromMilliseconds(250) });
         _bunit.Services.AddSingleton(new ForecastSettings());
+        _bunit.Services.AddSingleton<Portal.Web.Features.Demo.StoryTime>();
         _bunit.AddAuthorization();
         _bunit.Services.AddScoped<OperationScope>();
         _bunit.JSInterop.Mode = JSRuntimeMode.Loose;

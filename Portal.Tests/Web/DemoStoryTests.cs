@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain;
 using Portal.Tests.Infrastructure;
+using ApiCalls = Portal.Tests.Web.Api.Api;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Incidents;
 
@@ -48,7 +49,23 @@ public sealed class DemoStoryTests(DemoPortalFactory portal) : IClassFixture<Dem
             Assert.All(view.Validators.Where(v => v.TimeZone!.StartsWith("Asia/", StringComparison.Ordinal)), v => Assert.Equal(ValidatorState.Pending, v.State));
         }
 
-        var played = await ActivatorUtilities.CreateInstance<DemoTimeLapse>(portal.Services).PlayAsync(TimeSpan.Zero);
+        // On the story's clock at 17:30 the forecast sees the night the story is in: Asia asleep, its morning
+        // ahead, and the band holds 22:00 EST, when the time-lapse will bring quorum.
+        var stories = portal.Services.GetRequiredService<StoryTime>();
+        var halfPastFive = DemoStory.At(incident.DeclaredAt, DemoStory.SeededUntil);
+        stories.Anchor(incident.Id, halfPastFive, DateTimeOffset.UtcNow, speed: 0, end: halfPastFive);
+        using (var admin = portal.CreateApiClient((await TestUsers.CreateAsync(portal, ["admin"])).Token))
+        {
+            var forecast = await ApiCalls.OkAsync(await admin.GetAsync(ApiCalls.Path($"/api/v1/incidents/{incident.Id}/forecast")));
+            Assert.Equal(halfPastFive, forecast.GetProperty("asOf").GetDateTimeOffset());
+            var band = forecast.GetProperty("band");
+            var quorumAt = DemoStory.At(incident.DeclaredAt, DemoStory.QuorumAt);
+            Assert.True(band.GetProperty("earliest").GetDateTimeOffset() <= quorumAt && quorumAt <= band.GetProperty("latest").GetDateTimeOffset(), forecast.ToString());
+        }
+
+        // Played at a pace of a tick per simulated hour, the time-lapse keeps the story clock with it to the end.
+        var played = await ActivatorUtilities.CreateInstance<DemoTimeLapse>(portal.Services).PlayAsync(TimeSpan.FromTicks(1));
+        Assert.Equal(DemoStory.At(incident.DeclaredAt, DemoStory.End), stories.Now(incident.Id));
 
         var (after, timeline) = await ReadAsync();
         Assert.Equal(DemoStory.Steps.Count(s => s.Est > DemoStory.SeededUntil) + 1, played);

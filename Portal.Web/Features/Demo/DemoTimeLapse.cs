@@ -12,7 +12,7 @@ namespace Portal.Web.Features.Demo;
 /// <c>Portal:Demo:TimeLapse</c> (<c>./portal run</c> sets it); <c>Portal:Demo:SecondsPerSimulatedHour</c>
 /// (default 30) sets the pace. After a restart it carries on from the last entry written.
 /// </summary>
-public sealed partial class DemoTimeLapse(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<DemoTimeLapse> logger) : BackgroundService
+public sealed partial class DemoTimeLapse(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, StoryTime story, ILogger<DemoTimeLapse> logger) : BackgroundService
 {
     public const double DefaultSecondsPerSimulatedHour = 30;
 
@@ -71,7 +71,15 @@ public sealed partial class DemoTimeLapse(IServiceScopeFactory scopes, IConfigur
             .OrderBy(s => s.At)
             .ToList();
 
+        // The forecast reads the story's own now while it plays: the night it projects is the story's.
+        var speed = realPerSimulatedHour > TimeSpan.Zero ? TimeSpan.FromHours(1) / realPerSimulatedHour : 0;
+        var end = DemoStory.At(halt, DemoStory.End);
         var position = last;
+        if (steps.Count > 0 && speed > 0)
+        {
+            story.Anchor(incident.Id, last, clock.GetUtcNow(), speed, end);
+        }
+
         foreach (var (at, step) in steps)
         {
             var wait = realPerSimulatedHour * ((at - position) / TimeSpan.FromHours(1));
@@ -81,6 +89,12 @@ public sealed partial class DemoTimeLapse(IServiceScopeFactory scopes, IConfigur
             }
 
             position = at;
+            if (speed > 0)
+            {
+                // Re-anchored at each step, so the story clock never drifts from what was written.
+                story.Anchor(incident.Id, at, clock.GetUtcNow(), speed, end);
+            }
+
             await using var scope = scopes.CreateAsyncScope();
             var writes = ActivatorUtilities.CreateInstance<IncidentWrites>(scope.ServiceProvider, new StoryClock(at));
             if (step is not null)

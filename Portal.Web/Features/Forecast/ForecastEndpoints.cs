@@ -14,6 +14,7 @@ public static class ForecastEndpoints
     public static IServiceCollection AddForecast(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection(ForecastSettings.Section).Get<ForecastSettings>() ?? new ForecastSettings());
+        services.AddSingleton<Demo.StoryTime>();
         services.AddScoped<ForecastService>();
         services.AddScoped<PostmortemService>();
         return services;

@@ -3,6 +3,7 @@ using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Domain;
 using Portal.Web.Features.Accounts;
+using Portal.Web.Features.Demo;
 using Portal.Web.Features.Incidents;
 
 namespace Portal.Web.Features.Forecast;
@@ -10,21 +11,24 @@ namespace Portal.Web.Features.Forecast;
 public sealed record WakingWindowAnswer(string Key, string WakeFrom, string WakeUntil);
 
 /// <summary>The forecast of one incident, and the waking windows it rests on.</summary>
-public sealed class ForecastService(PortalDbContext db, IncidentReader reader, IncidentWrites writes, CallerAccess access, TimeProvider clock, ForecastSettings settings)
+public sealed class ForecastService(PortalDbContext db, IncidentReader reader, IncidentWrites writes, CallerAccess access, StoryTime story, ForecastSettings settings)
 {
     /// <summary>Any signed-in user may read the forecast, as they may read quorum.</summary>
     public async Task<ForecastModel> ForecastAsync(Guid incidentId, CancellationToken cancellationToken = default)
     {
         await access.RequireAsync();
         var view = await reader.LoadAsync(incidentId, cancellationToken) ?? throw new NotFoundException($"No incident {incidentId}.");
-        return ForecastModel.Build(view, AsOf(clock), settings);
+        return ForecastModel.Build(view, AsOf(story, incidentId), settings);
     }
 
-    /// <summary>Now to the second: the document's localTime carries seconds, and awake validators' nextWakeAt is asOf.</summary>
-    public static DateTimeOffset AsOf(TimeProvider clock)
+    /// <summary>
+    /// Now to the second (the document's localTime carries seconds, and awake validators' nextWakeAt is asOf), on
+    /// the story's clock while the demo plays (<see cref="StoryTime"/>).
+    /// </summary>
+    public static DateTimeOffset AsOf(StoryTime story, Guid incidentId)
     {
-        ArgumentNullException.ThrowIfNull(clock);
-        var now = clock.GetUtcNow();
+        ArgumentNullException.ThrowIfNull(story);
+        var now = story.Now(incidentId);
         return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
 
