@@ -70,6 +70,24 @@ public sealed class DrillListTests(PortalFactory portal) : IClassFixture<PortalF
     }
 
     [Fact]
+    public async Task The_home_pages_validator_count_leaves_out_validators_seen_only_in_drills()
+    {
+        var story = await DeclareBothAsync();
+        var networkId = await portal.Database.ScalarAsync<Guid>($"SELECT network_id FROM incidents WHERE id = '{story.Drill}'");
+        // A drill on the real network brings simulated validators of its own, as the simulator's set does.
+        var admin = portal.CreateApiClient();
+        var real = await portal.Database.ScalarAsync<string>($"SELECT key FROM validators WHERE network_id = '{networkId}'");
+        var rows = new[] { Rest.Row(real!, "Only validator", "10"), Rest.Row(Api.ApiScenario.KeyFor($"{networkId}-drill", 1), "Drill Tokyo 2", "10") };
+        await Rest.OkAsync(await admin.PutAsync(Rest.Path($"/api/v1/incidents/{story.Drill}/validator-set"), Rest.Json(new { height = 5, validators = rows })));
+        Assert.Equal(2L, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM validators WHERE network_id = '{networkId}'"));
+
+        await using var scope = portal.Services.CreateAsyncScope();
+        var network = (await scope.ServiceProvider.GetRequiredService<OverviewService>().NetworksAsync()).Single(n => n.Id == networkId);
+
+        Assert.Equal(1, network.Validators);
+    }
+
+    [Fact]
     public async Task The_releases_page_lists_real_incidents_first_and_marks_the_drill()
     {
         var story = await DeclareBothAsync();
