@@ -38,6 +38,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<Paging.Reminder> Reminders => Set<Paging.Reminder>();
     public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
     public DbSet<Notifications.WebhookSubscription> WebhookSubscriptions => Set<Notifications.WebhookSubscription>();
+    public DbSet<Reports.ValidatorReport> ValidatorReports => Set<Reports.ValidatorReport>();
 
     /// <summary>
     /// Options for a context built outside the web host (tools, tests). Identity reads its schema version

@@ -127,6 +127,48 @@ public sealed class PostmortemApiTests(PortalFactory portal) : IClassFixture<Por
         Assert.Contains("_To fill in", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_validator_renamed_after_it_reported_keeps_its_times_and_pages_in_json_csv_and_markdown()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 3);
+        await scenario.PublishReleaseAsync();
+        await Api.OkAsync(await Api.SendAsync(scenario.Admin, HttpMethod.Post, $"{scenario.Base}/validators/{scenario.Keys[1]}/page", new { }), HttpStatusCode.Accepted);
+        await Api.OkAsync(await scenario.ReportAsync(scenario.Admin, 1, "acknowledged"));
+        await scenario.ReportAllAsync("ready", [1]);
+
+        // Renamed afterwards: another incident on the network freezes a set naming the same key anew.
+        var second = await Api.OkAsync(await scenario.Admin.PostAsync(Api.Path("/api/v1/incidents"),
+            Api.Json(new { networkId = scenario.NetworkId, title = "Second halt", haltHeight = Api.HaltHeight + 10 })), HttpStatusCode.Created);
+        var rows = scenario.Keys.Select((k, i) => Api.Row(k, i == 1 ? "Tokyo Block Works" : $"Validator {i:00}", Api.CyberMilesStake)).ToArray();
+        await Api.OkAsync(await scenario.Admin.PutAsync(Api.Path($"/api/v1/incidents/{second.GetProperty("id").GetGuid()}/validator-set"),
+            Api.Json(new { height = Api.HaltHeight + 10, validators = rows })));
+        Assert.Equal("Tokyo Block Works", await portal.Database.ScalarAsync<string>($"SELECT name FROM validators WHERE id = '{await scenario.ValidatorIdAsync(1)}'"));
+        Assert.Contains(await scenario.TimelineAsync(), e => e.GetProperty("summary").GetString()!.StartsWith("Validator 01: pending → acknowledged", StringComparison.Ordinal));
+
+        var document = await Api.OkAsync(await GetAsync(scenario, "json"));
+        var renamed = document.GetProperty("validators").EnumerateArray().Single(v => v.GetProperty("key").GetString() == scenario.Keys[1]);
+        Assert.Equal("Tokyo Block Works", renamed.GetProperty("name").GetString());
+        var acknowledged = Time(renamed.GetProperty("acknowledgedAt"))!.Value;
+        var ready = Time(renamed.GetProperty("readyAt"))!.Value;
+        Assert.True(ready >= acknowledged);
+        Assert.Equal(acknowledged, Time(document.GetProperty("milestones").GetProperty("firstAcknowledgedAt")));
+        Assert.True(renamed.GetProperty("secondsToReady").GetInt64() >= 0);
+        var paged = Assert.Single(renamed.GetProperty("pagedAt").EnumerateArray());
+        Assert.True(Time(paged) <= acknowledged);
+
+        var csv = (await (await GetAsync(scenario, "csv")).Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+            [$"{scenario.Keys[1]},Tokyo Block Works,pending,acknowledged,,admin (on behalf of the operator)", $"{scenario.Keys[1]},Tokyo Block Works,acknowledged,ready,{Api.Hotfix},admin (on behalf of the operator)"],
+            csv[1..].Select(l => l[(l.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+
+        static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var markdown = await (await GetAsync(scenario, "md")).Content.ReadAsStringAsync();
+        var line = Assert.Single(markdown.Split('\n'), l => l.StartsWith("| Tokyo Block Works |", StringComparison.Ordinal));
+        Assert.Contains($"| {When(acknowledged)} |", line, StringComparison.Ordinal);
+        Assert.Contains($"| {When(ready)} |", line, StringComparison.Ordinal);
+        Assert.EndsWith($"| {When(Time(paged)!.Value)} |", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("xml")]
     [InlineData("JSON")]

@@ -18,6 +18,7 @@ public static class Navigation
         new("/", "Incidents", Icons.Material.Outlined.Warning),
         new("/me/validators", "My validators", Icons.Material.Outlined.Dns, Roles.Operator),
         new("/incidents/new", "Declare incident", Icons.Material.Outlined.AddAlert, Roles.Admin, Roles.Commander),
+        new("/drills/new", "Run a drill", Icons.Material.Outlined.ModelTraining, Roles.Admin, Roles.Commander),
         new("/networks", "Networks", Icons.Material.Outlined.Hub, Roles.Admin, Roles.Commander),
         new("/releases", "Releases", Icons.Material.Outlined.NewReleases, Roles.Admin, Roles.CoreDev),
         new("/admin/users", "Users", Icons.Material.Outlined.People, Roles.Admin),

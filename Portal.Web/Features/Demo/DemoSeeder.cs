@@ -129,6 +129,7 @@ public sealed partial class DemoSeeder(PortalDbContext db, IServiceProvider serv
             }
 
             change.Record(TimelineKinds.ValidatorStatus, IncidentService.Describe(validator.Name, report), validator.Name);
+            Forecast.ValidatorReportLog.Add(change, report, validator.Name);
             change.ValidatorChanged(validator.Id);
             return true;
         }, cancellationToken);

@@ -11,6 +11,12 @@ public static class DrillCommand
 {
     public const string Usage = "usage: drill --url http://127.0.0.1:5080 --token TOKEN [--validators 24] [--seconds-per-hour 60] [--seed 1] [--network ID]";
 
+    private static async Task<int> BadAsync(string problem)
+    {
+        await Console.Error.WriteLineAsync($"{problem}\n{Usage}");
+        return 2;
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -28,11 +34,34 @@ public static class DrillCommand
             return 2;
         }
 
-        var plan = new DrillPlan(
-            NetworkId: options.TryGetValue("--network", out var network) ? Guid.Parse(network) : null,
-            Validators: int.Parse(options.GetValueOrDefault("--validators", "24"), CultureInfo.InvariantCulture),
-            SecondsPerSimulatedHour: double.Parse(options.GetValueOrDefault("--seconds-per-hour", "60"), CultureInfo.InvariantCulture),
-            Seed: int.Parse(options.GetValueOrDefault("--seed", "1"), CultureInfo.InvariantCulture));
+        Guid? networkId = null;
+        if (options.TryGetValue("--network", out var network))
+        {
+            networkId = Guid.TryParse(network, out var id) ? id : null;
+            if (networkId is null)
+            {
+                return await BadAsync("--network is a network's id (a GUID)");
+            }
+        }
+
+        if (!int.TryParse(options.GetValueOrDefault("--validators", "24"), NumberStyles.None, CultureInfo.InvariantCulture, out var validators)
+            || validators is < 1 or > DrillService.MaxValidators)
+        {
+            return await BadAsync($"--validators is a whole number from 1 to {DrillService.MaxValidators}");
+        }
+
+        if (!double.TryParse(options.GetValueOrDefault("--seconds-per-hour", "60"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var secondsPerHour)
+            || !double.IsFinite(secondsPerHour) || secondsPerHour is < 0 or > DrillService.MaxSecondsPerHour)
+        {
+            return await BadAsync($"--seconds-per-hour is a number of seconds from 0 to {DrillService.MaxSecondsPerHour}");
+        }
+
+        if (!int.TryParse(options.GetValueOrDefault("--seed", "1"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed))
+        {
+            return await BadAsync("--seed is a whole number");
+        }
+
+        var plan = new DrillPlan(NetworkId: networkId, Validators: validators, SecondsPerSimulatedHour: secondsPerHour, Seed: seed);
 
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
         using var client = DrillSimulator.CreateClient(portal, token);

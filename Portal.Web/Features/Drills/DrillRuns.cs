@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Portal.Data.Identity;
+using Portal.Domain;
 using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Features.Drills;
@@ -54,6 +55,12 @@ public sealed class DrillService(CallerAccess access, ApiTokens tokens, DrillRun
     /// <summary>How long the token a drill runs with stays valid: longer than any drill on a compressed clock.</summary>
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(1);
 
+    /// <summary>More would only slow the portal down for everyone else during the drill.</summary>
+    public const int MaxValidators = 200;
+
+    /// <summary>An hour per simulated hour: a drill in real time.</summary>
+    public const int MaxSecondsPerHour = 3600;
+
     /// <summary>
     /// Declares a drill incident through the API at <paramref name="portal"/> and plays it in the background;
     /// returns once the incident exists. Commanders and admins may start one; the API then asks of the token what
@@ -64,6 +71,16 @@ public sealed class DrillService(CallerAccess access, ApiTokens tokens, DrillRun
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(portal);
         var caller = await access.RequireAsync(Roles.Admin, Roles.Commander);
+        if (plan.Validators is < 1 or > MaxValidators)
+        {
+            throw new DomainException($"A drill simulates between 1 and {MaxValidators} validators.");
+        }
+
+        if (!double.IsFinite(plan.SecondsPerSimulatedHour) || plan.SecondsPerSimulatedHour is < 0 or > MaxSecondsPerHour)
+        {
+            throw new DomainException($"A drill's clock runs between 0 and {MaxSecondsPerHour} real seconds per simulated hour.");
+        }
+
         var token = await tokens.CreateAsync(caller.Id, caller.UserName, "drill simulator", clock.GetUtcNow() + TokenLifetime, cancellationToken);
         var run = runs.Start(plan, portal, token);
         await run.Incident.WaitAsync(cancellationToken);

@@ -41,9 +41,20 @@ public sealed record PostmortemDocument(
 }
 
 /// <summary>
-/// The postmortem, read back from the incident's timeline: the timeline is the record (hash-chained), so the
-/// figures are what it says happened. Status reports are read from their summaries
-/// ("{validator}: {from} → {to}[, running {version}][ — {note}]."), status moves from "Status: {from} → {to}".
+/// The structured records behind the per-validator figures, keyed by validator id so that a validator renamed
+/// after it reported is still matched: its reports (validator_reports) and the pages sent to it (pages), with
+/// each validator's key and current name.
+/// </summary>
+public sealed record PostmortemRecords(
+    IReadOnlyDictionary<Guid, (string Key, string Name)> Validators, IReadOnlyList<Data.Reports.ValidatorReport> Reports, IReadOnlyList<Data.Paging.Page> Pages);
+
+/// <summary>
+/// The postmortem, drawn from what the portal stores. Each validator's transitions come from its report rows
+/// and its pages from the page rows, both by validator id; the first published release from the releases.
+/// Quorum, resumed and closed exist only as timeline entries (by kind; resumed and closed from the status move's
+/// "Status: {from} → {to}"), so they are read there. Reports made before report rows were kept (migration 0014)
+/// are read from their timeline summaries ("{validator}: {from} → {to}[, running {version}][ — {note}].") by the
+/// validator's current name: a validator renamed since is not found in those.
 /// </summary>
 public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
 {
@@ -59,11 +70,18 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
             .ToListAsync(cancellationToken);
         var releases = await db.Releases.AsNoTracking().Where(r => r.IncidentId == incidentId).ToListAsync(cancellationToken);
         var timeline = await db.TimelineEvents.AsNoTracking().Where(e => e.IncidentId == incidentId).OrderBy(e => e.Id).ToListAsync(cancellationToken);
-        return Compose(incident, network, [.. validators.Select(v => (v.Key, v.Name, v.Stake))], releases, timeline);
+        var reports = await db.ValidatorReports.AsNoTracking().Where(r => r.IncidentId == incidentId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        var pages = await db.Pages.AsNoTracking().Where(p => p.IncidentId == incidentId).OrderBy(p => p.PagedAt).ToListAsync(cancellationToken);
+        var ids = reports.Select(r => r.ValidatorId).Concat(pages.Select(p => p.ValidatorId)).Distinct().ToList();
+        var named = (await db.Validators.AsNoTracking().Where(v => ids.Contains(v.Id)).Select(v => new { v.Id, v.Key, v.Name }).ToListAsync(cancellationToken))
+            .ToDictionary(v => v.Id, v => (v.Key, v.Name));
+        return Compose(incident, network, [.. validators.Select(v => (v.Key, v.Name, v.Stake))], releases, timeline, new PostmortemRecords(named, reports, pages));
     }
 
+    /// <param name="records">Reports and pages by validator id; without them, both are read from the timeline's words.</param>
     public static PostmortemDocument Compose(
-        Incident incident, Network network, IReadOnlyList<(string Key, string Name, Stake Stake)> validators, IReadOnlyList<Release> releases, IReadOnlyList<TimelineEvent> timeline)
+        Incident incident, Network network, IReadOnlyList<(string Key, string Name, Stake Stake)> validators, IReadOnlyList<Release> releases, IReadOnlyList<TimelineEvent> timeline,
+        PostmortemRecords? records = null)
     {
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(network);
@@ -98,7 +116,7 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
                     closedAt ??= entry.At;
                 }
             }
-            else if (IsPage(entry.Kind) && names.FirstOrDefault(v => Mentions(entry.Summary, v.Name) || Mentions(entry.Summary, v.Key)) is { Key: not null } target)
+            else if (records is null && IsPage(entry.Kind) && names.FirstOrDefault(v => Mentions(entry.Summary, v.Name) || Mentions(entry.Summary, v.Key)) is { Key: not null } target)
             {
                 if (!paged.TryGetValue(target.Key, out var times))
                 {
@@ -106,6 +124,33 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
                 }
 
                 times.Add(entry.At);
+            }
+        }
+
+        if (records is not null)
+        {
+            // The rows are the record from their first on; only earlier reports come from the timeline's words.
+            if (records.Reports.Count > 0)
+            {
+                var kept = records.Reports[0].At;
+                transitions.RemoveAll(t => t.At >= kept);
+                transitions.AddRange(records.Reports
+                    .Where(r => records.Validators.ContainsKey(r.ValidatorId))
+                    .Select(r => new PostmortemTransition(r.At, records.Validators[r.ValidatorId].Key, records.Validators[r.ValidatorId].Name,
+                        ValidatorTransitions.Name(r.FromState), ValidatorTransitions.Name(r.ToState), r.Version, r.Actor)));
+            }
+
+            foreach (var page in records.Pages)
+            {
+                if (records.Validators.TryGetValue(page.ValidatorId, out var target))
+                {
+                    if (!paged.TryGetValue(target.Key, out var times))
+                    {
+                        paged[target.Key] = times = [];
+                    }
+
+                    times.Add(page.PagedAt);
+                }
             }
         }
 
@@ -224,7 +269,7 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
         Line($"# Postmortem draft: {Inline(i.Title)}");
         Line();
         Line($"{Inline(i.Network.Name)} (`{Inline(i.Network.ChainId)}`), halted at block {i.HaltHeight.ToString(CultureInfo.InvariantCulture)}; status {Incident.Describe(i.Status)}{(i.Release is null ? "" : $"; hotfix `{Inline(i.Release)}`")}.");
-        Line("Figures below are read from the incident's timeline; the sections marked _to fill in_ are for the team.");
+        Line("Figures below are read from the incident's records; the sections marked _to fill in_ are for the team.");
         Line();
         Line("## Summary");
         Line();

@@ -218,6 +218,7 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
         {
             change.ValidatorChanged(command.ValidatorId);
             change.Record(TimelineKinds.ValidatorStatus, IncidentService.Describe(command.ValidatorName, report), command.By);
+            Forecast.ValidatorReportLog.Add(change, report, command.By);
             change.Raise(Notifications.NotificationEvents.ValidatorStatus(change, command.Key, command.ValidatorName, report));
         }
 

@@ -21,7 +21,10 @@ public enum TimelineVerdict
 }
 
 /// <summary>One incident's check: the first break in the chain (if any) and every finding against the anchor.</summary>
-public sealed record TimelineCheck(Guid IncidentId, string Title, long Entries, TimelineAnchor Anchor, TimelineVerdict Verdict, ChainBreak? FirstBreak, IReadOnlyList<string> Findings);
+public sealed record TimelineCheck(Guid IncidentId, string Title, long Entries, TimelineAnchor Anchor, TimelineVerdict Verdict, ChainBreak? FirstBreak, IReadOnlyList<string> Findings)
+{
+    public bool IsDrill { get; init; }
+}
 
 /// <summary>
 /// Recomputes every incident's timeline from the database and holds it against the anchor on the incident row.
@@ -37,13 +40,13 @@ public sealed class TimelineIntegrityService(PortalDbContext db, TimelineKey key
         await access.RequireAsync(caller, Roles.Admin);
 
         var results = new List<TimelineCheck>();
-        var incidents = await db.Incidents.AsNoTracking().OrderByDescending(i => i.DeclaredAt)
-            .Select(i => new { i.Id, i.Title, i.TimelineCount, i.TimelineHead, i.TimelineSeal })
+        var incidents = await db.Incidents.AsNoTracking().OrderBy(i => i.IsDrill).ThenByDescending(i => i.DeclaredAt)
+            .Select(i => new { i.Id, i.Title, i.TimelineCount, i.TimelineHead, i.TimelineSeal, i.IsDrill })
             .ToListAsync(cancellationToken);
         foreach (var incident in incidents)
         {
             var entries = await db.TimelineEvents.AsNoTracking().Where(e => e.IncidentId == incident.Id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
-            results.Add(Check(incident.Id, incident.Title, new TimelineAnchor(incident.TimelineCount, incident.TimelineHead, incident.TimelineSeal), entries, key));
+            results.Add(Check(incident.Id, incident.Title, new TimelineAnchor(incident.TimelineCount, incident.TimelineHead, incident.TimelineSeal), entries, key) with { IsDrill = incident.IsDrill });
         }
 
         return results;

@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Operators;
 /// <summary>One validator bound to the operator, in one open incident, with the hotfix it must run.</summary>
 public sealed record OperatorAssignment(
     Guid IncidentId, string IncidentTitle, IncidentStatus IncidentStatus, string NetworkName, DisplayUnit Unit,
-    string Key, string Name, Stake Stake, ValidatorState State, string? Version, string? Note, DateTimeOffset UpdatedAt, Release? Release);
+    string Key, string Name, Stake Stake, ValidatorState State, string? Version, string? Note, DateTimeOffset UpdatedAt, Release? Release, bool IsDrill = false);
 
 /// <summary>
 /// What an operator's page reads: the validators bound to them in incidents not yet closed. Reports go through
@@ -29,7 +29,7 @@ public sealed class OperatorDesk(PortalDbContext db, CallerAccess access)
             .Join(db.Validators, x => x.iv.ValidatorId, v => v.Id, (x, v) => new { x.iv, x.i, v })
             .Join(db.Networks, x => x.i.NetworkId, n => n.Id, (x, n) => new
             {
-                IncidentId = x.i.Id, x.i.Title, x.i.Status, x.i.DeclaredAt, Network = n.Name, n.Decimals, n.Symbol, x.v.Key, x.v.Name,
+                IncidentId = x.i.Id, x.i.Title, x.i.Status, x.i.DeclaredAt, x.i.IsDrill, Network = n.Name, n.Decimals, n.Symbol, x.v.Key, x.v.Name,
                 x.iv.Stake, x.iv.State, x.iv.Version, x.iv.Note, x.iv.UpdatedAt,
             })
             .ToListAsync(cancellationToken);
@@ -40,8 +40,9 @@ public sealed class OperatorDesk(PortalDbContext db, CallerAccess access)
             .ToDictionary(g => g.Key, g => IncidentReader.CurrentRelease(g));
 
         return [.. rows
-            .OrderByDescending(r => r.DeclaredAt).ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+            // Real incidents first: a drill never sits among them.
+            .OrderBy(r => r.IsDrill).ThenByDescending(r => r.DeclaredAt).ThenBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
             .Select(r => new OperatorAssignment(r.IncidentId, r.Title, r.Status, r.Network, DisplayUnit.Create(r.Decimals, r.Symbol), r.Key, r.Name, r.Stake, r.State, r.Version, r.Note, r.UpdatedAt,
-                releases.GetValueOrDefault(r.IncidentId)))];
+                releases.GetValueOrDefault(r.IncidentId), r.IsDrill))];
     }
 }

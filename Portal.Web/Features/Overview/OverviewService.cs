@@ -15,7 +15,11 @@ public sealed class OverviewService(PortalDbContext db)
     public async Task<IReadOnlyList<NetworkSummary>> NetworksAsync(CancellationToken cancellationToken = default) =>
         await db.Networks.AsNoTracking()
             .OrderBy(n => n.Name)
-            .Select(n => new NetworkSummary(n.Id, n.Name, n.ChainId, n.Quorum, db.Validators.Count(v => v.NetworkId == n.Id)))
+            // A drill run on a real network registers its simulated validators there: those seen only in drills
+            // are not counted among the network's validators.
+            .Select(n => new NetworkSummary(n.Id, n.Name, n.ChainId, n.Quorum, db.Validators.Count(v => v.NetworkId == n.Id
+                && (!db.IncidentValidators.Any(iv => iv.ValidatorId == v.Id)
+                    || db.IncidentValidators.Any(iv => iv.ValidatorId == v.Id && db.Incidents.Any(i => i.Id == iv.IncidentId && !i.IsDrill))))))
             .ToListAsync(cancellationToken);
 
     /// <summary>Real incidents only: drills never count among them (see <see cref="DrillsAsync"/>).</summary>

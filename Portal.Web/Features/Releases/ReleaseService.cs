@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Releases;
 public sealed record ArtifactInput(string? Platform, string? Url, string? Sha256, long SizeBytes);
 
 /// <summary>An incident and its releases, for the releases list.</summary>
-public sealed record IncidentReleases(Guid IncidentId, string Title, IncidentStatus Status, IReadOnlyList<Release> Releases);
+public sealed record IncidentReleases(Guid IncidentId, string Title, IncidentStatus Status, IReadOnlyList<Release> Releases, bool IsDrill = false);
 
 public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, CallerAccess access)
 {
@@ -148,14 +148,14 @@ public sealed class ReleaseService(PortalDbContext db, IncidentWrites writes, Ca
         }, cancellationToken);
     }
 
-    /// <summary>Every incident with its releases (newest first), the newest incident first.</summary>
+    /// <summary>Every incident with its releases (newest first): real incidents first, newest first, then drills.</summary>
     public async Task<IReadOnlyList<IncidentReleases>> ListAsync(CancellationToken cancellationToken = default)
     {
         await access.RequireAsync(Roles.Admin, Roles.CoreDev);
-        var incidents = await db.Incidents.AsNoTracking().OrderByDescending(i => i.DeclaredAt)
-            .Select(i => new { i.Id, i.Title, i.Status }).ToListAsync(cancellationToken);
+        var incidents = await db.Incidents.AsNoTracking().OrderBy(i => i.IsDrill).ThenByDescending(i => i.DeclaredAt)
+            .Select(i => new { i.Id, i.Title, i.Status, i.IsDrill }).ToListAsync(cancellationToken);
         var releases = (await db.Releases.AsNoTracking().ToListAsync(cancellationToken)).ToLookup(r => r.IncidentId);
-        return [.. incidents.Select(i => new IncidentReleases(i.Id, i.Title, i.Status, [.. releases[i.Id].OrderByDescending(r => r.CreatedAt)]))];
+        return [.. incidents.Select(i => new IncidentReleases(i.Id, i.Title, i.Status, [.. releases[i.Id].OrderByDescending(r => r.CreatedAt)], i.IsDrill))];
     }
 
     private async Task<Guid> IncidentOfAsync(Guid releaseId, CancellationToken cancellationToken) =>
