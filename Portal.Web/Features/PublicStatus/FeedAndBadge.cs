@@ -45,15 +45,10 @@ public static class FeedAndBadge
 
     private static async Task<IResult> FeedAsync(Guid id, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        var (incident, instead) = await IncidentOrAnswerAsync(id, "feed", db, http, cancellationToken);
         if (incident is null)
         {
-            return ApiProblems.NotFound($"No incident {id}.");
-        }
-
-        if (NotModified(http, incident, "feed"))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return instead!;
         }
 
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
@@ -68,20 +63,30 @@ public static class FeedAndBadge
 
     private static async Task<IResult> BadgeAsync(Guid id, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        var (incident, instead) = await IncidentOrAnswerAsync(id, "badge", db, http, cancellationToken);
         if (incident is null)
         {
-            return ApiProblems.NotFound($"No incident {id}.");
-        }
-
-        if (NotModified(http, incident, "badge"))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return instead!;
         }
 
         var rule = await db.Networks.AsNoTracking().Where(n => n.Id == incident.NetworkId).Select(n => n.Quorum).SingleAsync(cancellationToken);
         var quorum = Quorum.FromTotals(rule, await IncidentWrites.QuorumTotalsAsync(db, id, cancellationToken));
         return TypedResults.Text(Badge(incident.IsDrill, quorum), "image/svg+xml; charset=utf-8", Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// The incident <paramref name="what"/> is made from, or the answer to give instead: 404 when there is no such
+    /// incident, 304 when the client's copy of <paramref name="what"/> is still current (caching headers set).
+    /// </summary>
+    private static async Task<(Incident? Incident, IResult? Instead)> IncidentOrAnswerAsync(Guid id, string what, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        if (incident is null)
+        {
+            return (null, ApiProblems.NotFound($"No incident {id}."));
+        }
+
+        return NotModified(http, incident, what) ? (null, TypedResults.StatusCode(StatusCodes.Status304NotModified)) : (incident, null);
     }
 
     /// <summary>Sets the caching headers and answers whether the client's copy (by ETag) is still current.</summary>
