@@ -158,29 +158,7 @@ public static class FeedAndBadge
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The first line, at most 120 characters, cut between whole characters.</summary>
-    private static string Headline(string summary)
-    {
-        var line = summary.Split('\n', 2)[0];
-        if (line.Length <= 120)
-        {
-            return line;
-        }
-
-        var cut = StringInfoCut(line, 119);
-        return cut + "…";
-    }
-
-    private static string StringInfoCut(string text, int max)
-    {
-        var length = 0;
-        var elements = StringInfo.GetTextElementEnumerator(text);
-        while (elements.MoveNext() && length + elements.GetTextElement().Length <= max)
-        {
-            length += elements.GetTextElement().Length;
-        }
-
-        return text[..length];
-    }
+    private static string Headline(string summary) => Text.Truncate(summary.Split('\n', 2)[0], 120);
 
     /// <summary>"quorum | 58 % of 66.7 %": ready share rounded down to a whole percent, the threshold to a tenth.</summary>
     public static string BadgeText(QuorumEvaluation quorum)
