@@ -19,7 +19,7 @@ namespace Portal.Tests.Browser;
 /// <c>https://localhost:port</c>, never 127.0.0.1: WebAuthn refuses an IP address as relying-party id.
 /// </para>
 /// </summary>
-public sealed class BrowserPortalFactory : PortalFactory, IAsyncLifetime
+public class BrowserPortalFactory : PortalFactory, IAsyncLifetime
 {
     private Uri? _address;
 

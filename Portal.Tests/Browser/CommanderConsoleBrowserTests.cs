@@ -38,12 +38,7 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         var commander = await TestUsers.CreateAsync(Portal, [Roles.Commander]);
         var path = $"/incidents/{scenario.IncidentId}";
 
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(1280, 900);
-        await SignInAsync(page, commander);
-        await page.GotoAsync(path);
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(commander, path, 1280, 900);
         await page.EvaluateAsync("() => { window.__noReload = 1; }");
         await Expect(page.Locator("#incident-status")).ToHaveTextAsync("investigating");
         await Expect(page.Locator("#validators-count")).ToContainTextAsync($"Showing {Validators} of {Validators}");
@@ -121,11 +116,7 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
 
         // Another browser: an operator reports through the console's form; the commander's page shows it, no reload.
         var (@operator, _) = await scenario.OperatorAsync(3);
-        var reporting = await Chromium.NewPageAsync(Portal);
-        await using var operatorContext = reporting.Context;
-        await SignInAsync(reporting, @operator);
-        await reporting.GotoAsync(path);
-        await ConsoleBrowserTests.WaitForCircuitAsync(reporting);
+        var reporting = await OpenConsoleAsync(@operator, path);
         await Expect(reporting.Locator("#manage")).ToHaveCountAsync(0);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "acknowledged" });
         await reporting.Locator("#report-form button[type=submit]").ClickAsync();
@@ -172,12 +163,7 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         var (@operator, _) = await scenario.OperatorAsync(0);
         var revision = await scenario.RevisionAsync();
 
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(390, 844);
-        await SignInAsync(page, @operator);
-        await page.GotoAsync($"/incidents/{scenario.IncidentId}");
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(@operator, $"/incidents/{scenario.IncidentId}", 390, 844);
         await Expect(page.Locator("#report-validator option")).ToHaveCountAsync(1);
         await ExpectOnTheFirstScreenAsync(page, page.Locator("#report-form button[type=submit]"));
         await ExpectFitsTheViewportAsync(page);

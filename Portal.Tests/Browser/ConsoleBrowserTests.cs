@@ -27,8 +27,7 @@ public sealed class ConsoleBrowserTests(BrowserPortalFactory portal, ChromiumFix
     public async Task Console_pages_run_in_a_circuit_static_pages_do_not_and_the_theme_is_remembered()
     {
         var admin = await TestUsers.CreateAsync(Portal, [Roles.Admin]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
 
         await page.GotoAsync("/account/sign-in");
         Assert.False(await HasCircuitScriptAsync(page));
@@ -73,11 +72,7 @@ public sealed class ConsoleBrowserTests(BrowserPortalFactory portal, ChromiumFix
     {
         var admin = await TestUsers.CreateAsync(Portal, [Roles.Admin]);
         var user = await TestUsers.CreateAsync(Portal, [Roles.Admin, Roles.Commander]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await SignInAsync(page, user);
-        await page.GotoAsync("/admin/audit");
-        await WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(user, "/admin/audit");
         await page.EvaluateAsync("() => { window.__noReload = 1; }");
         var usersLink = page.Locator("#drawer").GetByRole(AriaRole.Link, new() { Name = "Users" });
         await Expect(usersLink).ToBeVisibleAsync();
@@ -102,20 +97,12 @@ public sealed class ConsoleBrowserTests(BrowserPortalFactory portal, ChromiumFix
         var (key, validatorId) = Assert.Single(await ValidatorsInAsync(["Pending", "Acknowledged", "Downloading"], limit: 1));
         var @operator = await TestUsers.CreateAsync(Portal, [Roles.Operator], [validatorId]);
 
-        var watching = await Chromium.NewPageAsync(Portal);
-        await using var adminContext = watching.Context;
-        await SignInAsync(watching, admin);
-        await watching.GotoAsync("/admin/timeline");
-        await WaitForCircuitAsync(watching);
+        var watching = await OpenConsoleAsync(admin, "/admin/timeline");
         await watching.EvaluateAsync("() => { window.__noReload = 1; }");
         var row = watching.Locator($"#chains tr[data-incident='{Incident.Id}']");
         var entriesBefore = int.Parse(await row.Locator(".entries").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
 
-        var reporting = await Chromium.NewPageAsync(Portal);
-        await using var operatorContext = reporting.Context;
-        await SignInAsync(reporting, @operator);
-        await reporting.GotoAsync(IncidentPath);
-        await WaitForCircuitAsync(reporting);
+        var reporting = await OpenConsoleAsync(@operator, IncidentPath);
         await reporting.Locator("#report-validator").SelectOptionAsync(key);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "blocked" });
         await reporting.Locator("#report-note").FillAsync("disk full, replacing it");

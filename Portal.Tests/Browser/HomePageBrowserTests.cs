@@ -9,8 +9,7 @@ public sealed class HomePageBrowserTests(BrowserPortalFactory portal, ChromiumFi
     [Fact]
     public async Task The_quorum_bar_on_the_home_page_is_as_wide_as_the_ready_share()
     {
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         var violations = new List<string>();
         page.Console += (_, message) =>
         {

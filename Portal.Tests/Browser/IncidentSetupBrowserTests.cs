@@ -24,19 +24,8 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
 
     private static string NewChainId() => "cmt-" + Guid.NewGuid().ToString("N")[..10];
 
-    private async Task<IPage> OpenAsync(TestUser user, int width)
-    {
-        var page = await Chromium.NewPageAsync(Portal);
-        await page.SetViewportSizeAsync(width, width < 600 ? 844 : 900);
-        await SignInAsync(page, user);
-        return page;
-    }
-
-    private static async Task GoAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
-    }
+    private Task<IPage> OpenAsync(TestUser user, string path, int width) =>
+        OpenConsoleAsync(user, path, width, width < 600 ? 844 : 900);
 
     private static async Task<Guid> NetworkAsync(HttpClient admin, string name, string chainId, int decimals = 0, string symbol = "")
     {
@@ -66,10 +55,7 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
         var chainId = NewChainId();
         using var api = ApiClient(admin.Token);
         await NetworkAsync(api, "CyberMiles", chainId, 18, "CMT");
-        var page = await OpenAsync(commander, width);
-        await using var context = page.Context;
-
-        await GoAsync(page, "/incidents/new");
+        var page = await OpenAsync(commander, "/incidents/new", width);
         await page.AssertAccessibleAsync();
 
         // Nothing chosen or typed: each field says what it needs, beside it, and nothing is declared.
@@ -135,9 +121,7 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
         var readyKey = await Portal.Database.ScalarAsync<string>(
             $"SELECT v.key FROM validators v JOIN incident_validators iv ON iv.validator_id = v.id WHERE iv.incident_id = '{Incident.Id}' AND iv.state = 'Ready' LIMIT 1");
         var csv = "key,name,stake\n" + string.Join('\n', Incident.Keys.Take(20).Append(readyKey!).Distinct().Select((k, i) => $"{k},Seat {i},{(i + 1) * 1000}"));
-        var page = await OpenAsync(commander, 1280);
-        await using var context = page.Context;
-        await GoAsync(page, $"/incidents/{Incident.Id}/validator-set");
+        var page = await OpenAsync(commander, $"/incidents/{Incident.Id}/validator-set", 1280);
 
         await page.Locator("#set-height").FillAsync("1724800");
         await page.Locator("#set-file").SetInputFilesAsync(new FilePayload { Name = "set.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv) });
@@ -164,9 +148,7 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
         using var api = ApiClient(admin.Token);
         var incidentId = await IncidentAsync(api);
         await using var rpc = await FakeRpc.StartAsync(RpcShapes.ServeValidators(RpcShapes.Set(Guid.NewGuid().ToString("N"), 7), Height, total: 9));
-        var page = await OpenAsync(commander, width);
-        await using var context = page.Context;
-        await GoAsync(page, $"/incidents/{incidentId}/validator-set");
+        var page = await OpenAsync(commander, $"/incidents/{incidentId}/validator-set", width);
         await page.AssertAccessibleAsync();
 
         // A URL that is not one is refused beside the field, before any request.
@@ -205,9 +187,7 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
     public async Task An_admin_adds_a_network_and_edits_its_rule_unit_and_chain_watch(int width)
     {
         var admin = await TestUsers.CreateAsync(Portal, [Roles.Admin]);
-        var page = await OpenAsync(admin, width);
-        await using var context = page.Context;
-        await GoAsync(page, "/networks");
+        var page = await OpenAsync(admin, "/networks", width);
         await page.AssertAccessibleAsync();
         await page.Locator("#add-network").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/networks/new$"));

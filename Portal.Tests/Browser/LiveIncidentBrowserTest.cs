@@ -27,6 +27,7 @@ public abstract class LiveIncidentBrowserTest : IAsyncLifetime
     /// </summary>
     protected const float ReconnectTimeoutMs = 30_000;
 
+    private readonly List<IBrowserContext> _contexts = [];
     private DemoIncident? _incident;
 
     protected LiveIncidentBrowserTest(BrowserPortalFactory portal, ChromiumFixture chromium)
@@ -57,7 +58,40 @@ public abstract class LiveIncidentBrowserTest : IAsyncLifetime
         _incident = await DemoIncident.LoadAsync(Portal);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    /// <summary>Closes every browser context the test opened through <see cref="NewPageAsync"/>.</summary>
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// A fresh browser (its own context: no cookies) and its page, at <paramref name="width"/> × <paramref name="height"/>
+    /// when given (else Playwright's default); the context is closed when the test ends.
+    /// </summary>
+    protected async Task<IPage> NewPageAsync(int? width = null, int? height = null)
+    {
+        var page = await Chromium.NewPageAsync(Portal);
+        _contexts.Add(page.Context);
+        if (width is { } w && height is { } h)
+        {
+            await page.SetViewportSizeAsync(w, h);
+        }
+
+        return page;
+    }
+
+    /// <summary>A fresh browser signed in as <paramref name="user"/> on the console page <paramref name="path"/>, its circuit up.</summary>
+    protected async Task<IPage> OpenConsoleAsync(TestUser user, string path, int? width = null, int? height = null)
+    {
+        var page = await NewPageAsync(width, height);
+        await SignInAsync(page, user);
+        await page.GotoAsync(path);
+        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        return page;
+    }
 
     /// <summary>Nothing makes the page scroll sideways (the validator table scrolls inside its own box).</summary>
     protected static async Task ExpectFitsTheViewportAsync(IPage page)

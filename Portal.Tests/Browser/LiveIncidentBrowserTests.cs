@@ -25,27 +25,18 @@ public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, Chromi
         var @operator = await TestUsers.CreateAsync(Portal, [Roles.Operator], [operatorValidator]);
 
         // A: someone watches the public status page, without signing in.
-        var watching = await Chromium.NewPageAsync(Portal);
-        await using var watcherContext = watching.Context;
+        var watching = await NewPageAsync();
         await OpenLiveAsync(watching);
         var before = long.Parse(await watching.Locator("#incident-revision").InnerTextAsync(), CultureInfo.InvariantCulture);
         await Expect(Row(watching, operatorKey)).ToHaveAttributeAsync("data-state", "pending");
 
         // C: the commander has the console open.
-        var console = await Chromium.NewPageAsync(Portal);
-        await using var commanderContext = console.Context;
-        await SignInAsync(console, commander);
-        await console.GotoAsync(IncidentPath);
-        await ConsoleBrowserTests.WaitForCircuitAsync(console);
+        var console = await OpenConsoleAsync(commander, IncidentPath);
         await console.EvaluateAsync("() => { window.__noReload = 1; }");
         await Expect(console.Locator("#quorum-reached")).ToHaveCountAsync(0);
 
         // B: the operator reports through the console's form.
-        var reporting = await Chromium.NewPageAsync(Portal);
-        await using var operatorContext = reporting.Context;
-        await SignInAsync(reporting, @operator);
-        await reporting.GotoAsync(IncidentPath);
-        await ConsoleBrowserTests.WaitForCircuitAsync(reporting);
+        var reporting = await OpenConsoleAsync(@operator, IncidentPath);
         await reporting.Locator("#report-validator").SelectOptionAsync(operatorKey);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "ready" });
         await reporting.Locator("#report-form button[type=submit]").ClickAsync();
@@ -147,12 +138,10 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
         var moved = await ValidatorsInAsync(["Pending", "Acknowledged", "Downloading", "Upgraded"], limit: 3);
         Assert.Equal(3, moved.Count);
 
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         await OpenLiveAsync(page);
         // A second watcher, left connected: once it shows the changes, the cut-off page has had every chance to.
-        var control = await Chromium.NewPageAsync(Portal);
-        await using var controlContext = control.Context;
+        var control = await NewPageAsync();
         await OpenLiveAsync(control);
 
         var shownBefore = await page.Locator("#incident-revision").InnerTextAsync();
@@ -215,8 +204,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
         var (missed, during, after) = (moved[0].Key, moved[1].Key, moved[2].Key);
         using var api = ApiClient(commander.Token);
 
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         await OpenLiveAsync(page);
         await CutOffAsync(page);
 
@@ -278,8 +266,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
         using var api = ApiClient(commander.Token);
 
         // The watcher looks at the pending validators only: the row is there, pending.
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         await OpenLiveAsync(page, "?state=pending&sort=name");
         await Expect(Row(page, key)).ToHaveAttributeAsync("data-state", "pending");
 
@@ -304,8 +291,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
 
         // Between page and hub: on every WebSocket, the page's first Subscribe names an incident that does not
         // exist, so the hub refuses it (as it would if it could not read the incident); later ones pass.
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         var refused = 0;
         var sockets = new List<IWebSocketRoute>();
         await page.RouteWebSocketAsync(new Regex("/hubs/incidents"), socket =>

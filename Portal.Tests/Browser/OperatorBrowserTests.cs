@@ -19,9 +19,7 @@ public sealed class OperatorBrowserTests(BrowserPortalFactory portal, ChromiumFi
     {
         var (key, validatorId) = Assert.Single(await ValidatorsInAsync(["Pending", "Blocked", "Acknowledged"], limit: 1));
         var @operator = await TestUsers.CreateAsync(Portal, [Roles.Operator], [validatorId]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(width, height);
+        var page = await NewPageAsync(width, height);
 
         await page.GotoAsync("/account/sign-in");
         await PortalPages.SignInWithPasswordAsync(page, @operator.UserName, @operator.Password);

@@ -21,8 +21,7 @@ public sealed class PublicStatusBrowserTests(BrowserPortalFactory portal, Chromi
         var (key, validatorId) = Assert.Single(await ValidatorsInAsync(["Pending", "Acknowledged"], limit: 1));
         var @operator = await TestUsers.CreateAsync(Portal, [Roles.Operator], [validatorId]);
 
-        var watching = await Chromium.NewPageAsync(Portal);
-        await using var anonymousContext = watching.Context;
+        var watching = await NewPageAsync();
         var scripts = new List<string>();
         var problems = new List<string>();
         watching.Request += (_, request) => scripts.Add(request.Url);
@@ -39,11 +38,7 @@ public sealed class PublicStatusBrowserTests(BrowserPortalFactory portal, Chromi
         await Expect(Row(watching, key)).Not.ToHaveAttributeAsync("data-state", "downloading");
 
         // The operator, signed in elsewhere, reports through the console page's form.
-        var reporting = await Chromium.NewPageAsync(Portal);
-        await using var operatorContext = reporting.Context;
-        await SignInAsync(reporting, @operator);
-        await reporting.GotoAsync(IncidentPath);
-        await ConsoleBrowserTests.WaitForCircuitAsync(reporting);
+        var reporting = await OpenConsoleAsync(@operator, IncidentPath);
         await reporting.Locator("#report-validator").SelectOptionAsync(key);
         await reporting.Locator("#report-state").SelectOptionAsync(new SelectOptionValue { Label = "downloading" });
         await reporting.Locator("#report-note").FillAsync("Fetching from the mirror " + @operator.UserName);
@@ -70,8 +65,7 @@ public sealed class PublicStatusBrowserTests(BrowserPortalFactory portal, Chromi
     [InlineData("home")]
     public async Task The_public_pages_have_no_serious_or_critical_accessibility_violations(string which)
     {
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         await page.GotoAsync(which == "home" ? "/" : StatusPath);
         if (which == "status")
         {
@@ -88,8 +82,7 @@ public sealed class PublicStatusBrowserTests(BrowserPortalFactory portal, Chromi
     [Fact]
     public async Task The_api_reference_renders_the_operations_from_this_origin_under_its_csp()
     {
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
+        var page = await NewPageAsync();
         var problems = new List<string>();
         var foreign = new List<string>();
         page.Console += (_, message) =>

@@ -29,17 +29,12 @@ public sealed class ReleasePageBrowserTests(BrowserPortalFactory portal, Chromiu
     public async Task A_core_dev_drafts_two_artifacts_by_pasting_sha256sum_previews_publishes_through_the_dialog_and_withdraws(int width, int height)
     {
         var coredev = await TestUsers.CreateAsync(Portal, [Roles.CoreDev]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(width, height);
-        await SignInAsync(page, coredev);
         var version = "v0.1.9-hotfix-" + width.ToString(CultureInfo.InvariantCulture);
         var linux = $"https://example.org/{version}/travis_{version}_linux-amd64.tar.gz";
         var darwin = $"https://example.org/{version}/travis_{version}_darwin-arm64.tar.gz";
 
         // The list, then the editor from it, in the same circuit.
-        await page.GotoAsync("/releases");
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(coredev, "/releases", width, height);
         var group = page.Locator($".incident-releases[data-incident='{Incident.Id}']");
         await page.AssertAccessibleAsync();
         await group.Locator("a.draft-release").ClickAsync();
@@ -142,13 +137,8 @@ public sealed class ReleasePageBrowserTests(BrowserPortalFactory portal, Chromiu
     public async Task A_core_dev_deletes_a_draft_from_the_editor_and_a_published_release_offers_no_delete()
     {
         var coredev = await TestUsers.CreateAsync(Portal, [Roles.CoreDev]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await SignInAsync(page, coredev);
         var version = PortalPages.UniqueName("v0.2.0-draft");
-
-        await page.GotoAsync($"/incidents/{Incident.Id}/releases/new");
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(coredev, $"/incidents/{Incident.Id}/releases/new");
         await page.Locator("#release-version").FillAsync(version);
         await page.Locator("#artifact-0-platform").FillAsync("linux-amd64");
         await page.Locator("#artifact-0-url").FillAsync("https://example.org/travis_linux-amd64.tar.gz");

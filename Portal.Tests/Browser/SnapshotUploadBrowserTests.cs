@@ -4,7 +4,6 @@ using Microsoft.Playwright;
 using Portal.Data.Identity;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Snapshots;
-using Portal.Web.Features.Demo;
 using Portal.Web.Features.Snapshots;
 using static Microsoft.Playwright.Assertions;
 
@@ -17,7 +16,7 @@ namespace Portal.Tests.Browser;
 /// upload cut off after one part resumes after a reload, sending only the missing parts (on a phone).
 /// </summary>
 public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, ChromiumFixture chromium)
-    : IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>, IAsyncLifetime
+    : LiveIncidentBrowserTest(portal, chromium), IClassFixture<BrowserPortalFactory>, IClassFixture<ChromiumFixture>
 {
     private const long FileSize = 130L * 1024 * 1024;
     private const string BlockHash = "0xB2F1C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
@@ -25,30 +24,16 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
     private static readonly TimeSpan VerifyTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<string> _files = [];
-    private DemoIncident? _incident;
-
-    private DemoIncident Incident => _incident ?? throw new InvalidOperationException("Not initialised.");
 
     private string SnapshotsPath => $"/incidents/{Incident.Id}/snapshots";
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        await using (var scope = portal.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
-        }
-
-        _incident = await DemoIncident.LoadAsync(portal);
-    }
-
-    public Task DisposeAsync()
-    {
+        await base.DisposeAsync();
         foreach (var file in _files)
         {
             File.Delete(file);
         }
-
-        return Task.CompletedTask;
     }
 
     [Fact]
@@ -56,14 +41,8 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
     {
         Assert.Equal(3, SnapshotService.PartCountFor(FileSize));
         var (path, sha256) = WriteFile(seed: 101, "upload-whole");
-        var coredev = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
-        var page = await chromium.NewPageAsync(portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(1280, 800);
-        await SignInAsync(page, coredev);
-
-        await page.GotoAsync(SnapshotsPath);
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var coredev = await TestUsers.CreateAsync(Portal, [Roles.CoreDev]);
+        var page = await OpenConsoleAsync(coredev, SnapshotsPath, 1280, 800);
         await Expect(page.Locator("#upload-form button[type=submit]")).ToBeEnabledAsync();
         await page.AssertAccessibleAsync();
         await page.EvaluateAsync("() => { window.__noReload = 1; }");
@@ -96,7 +75,7 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
         var (status, computed) = await WaitForVerdictAsync(id);
         Assert.Equal("AwaitingApproval", status);
         Assert.Equal(sha256, computed);
-        Assert.Null(await portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'"));
+        Assert.Null(await Portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'"));
 
         // The uploader is not offered the approval.
         await Expect(row.Locator("button.approve")).ToHaveCountAsync(0);
@@ -104,20 +83,15 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
         await page.AssertAccessibleAsync();
 
         // A second core developer is, approves, and the uploader's page shows it without a reload.
-        var second = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
-        var other = await chromium.NewPageAsync(portal);
-        await using var otherContext = other.Context;
-        await other.SetViewportSizeAsync(390, 844);
-        await SignInAsync(other, second);
-        await other.GotoAsync(SnapshotsPath);
-        await ConsoleBrowserTests.WaitForCircuitAsync(other);
+        var second = await TestUsers.CreateAsync(Portal, [Roles.CoreDev]);
+        var other = await OpenConsoleAsync(second, SnapshotsPath, 390, 844);
         var otherRow = other.Locator($"#row-{id}");
         await Expect(otherRow.Locator(".own-snapshot")).ToHaveCountAsync(0);
         await other.AssertAccessibleAsync();
         await otherRow.Locator("button.approve").ClickAsync();
         await Expect(other.Locator("#snapshot-message")).ToHaveTextAsync("Approved: the snapshot is verified.");
         await Expect(otherRow).ToHaveAttributeAsync("data-status", "verified");
-        Assert.Equal("Verified", await portal.Database.ScalarAsync<string>($"SELECT status FROM snapshots WHERE id = '{id}'"));
+        Assert.Equal("Verified", await Portal.Database.ScalarAsync<string>($"SELECT status FROM snapshots WHERE id = '{id}'"));
         await Expect(row).ToHaveAttributeAsync("data-status", "verified", new() { Timeout = 15_000 });
         Assert.Equal(1L, await page.EvaluateAsync<long>("() => window.__noReload"));
     }
@@ -126,13 +100,8 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
     public async Task An_upload_interrupted_after_one_part_resumes_after_a_reload_sending_only_the_missing_parts()
     {
         var (path, sha256) = WriteFile(seed: 202, "upload-resume");
-        var coredev = await TestUsers.CreateAsync(portal, [Roles.CoreDev]);
-        var page = await chromium.NewPageAsync(portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(390, 844);
-        await SignInAsync(page, coredev);
-        await page.GotoAsync(SnapshotsPath);
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var coredev = await TestUsers.CreateAsync(Portal, [Roles.CoreDev]);
+        var page = await OpenConsoleAsync(coredev, SnapshotsPath, 390, 844);
         await Expect(page.Locator("#upload-form button[type=submit]")).ToBeEnabledAsync();
         await Expect(page.Locator("#upload-status")).ToBeEmptyAsync();
         await page.AssertAccessibleAsync();
@@ -156,9 +125,9 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
 
         // The one part let through lands whole in the store's upload folder.
         var id = await SnapshotIdAsync(Path.GetFileName(path));
-        var uploadId = await portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'");
+        var uploadId = await Portal.Database.ScalarAsync<string>($"SELECT upload_id FROM snapshots WHERE id = '{id}'");
         Assert.NotNull(uploadId);
-        var folder = Path.Combine(portal.BlobFolder, ".uploads", uploadId);
+        var folder = Path.Combine(Portal.BlobFolder, ".uploads", uploadId);
         var stored = await WaitForAsync(() => Directory.Exists(folder) ? Directory.GetFiles(folder, "part-?????") : [], files => files.Length >= 1, TimeSpan.FromSeconds(60));
         var survivor = Assert.Single(stored);
         Assert.Equal(2, Volatile.Read(ref refused));
@@ -198,7 +167,7 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
         Assert.Equal(2, Volatile.Read(ref puts));
         Assert.Equal(3, partsAtCompletion);
         Assert.Equal(survivorWritten, survivorAtCompletion);
-        Assert.Equal(1, await portal.Database.ScalarAsync<long>($"SELECT count(*) FROM snapshots WHERE file_name = '{Path.GetFileName(path)}'"));
+        Assert.Equal(1, await Portal.Database.ScalarAsync<long>($"SELECT count(*) FROM snapshots WHERE file_name = '{Path.GetFileName(path)}'"));
         var (status, computed) = await WaitForVerdictAsync(id);
         Assert.Equal("AwaitingApproval", status);
         Assert.Equal(sha256, computed);
@@ -210,14 +179,6 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
         await page.Locator("#upload-form input[name=height]").FillAsync(height.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.Locator("#upload-form input[name=blockHash]").FillAsync(BlockHash);
         await page.Locator("#upload-form input[name=sha256]").FillAsync(sha256);
-    }
-
-    private static async Task SignInAsync(IPage page, TestUser user)
-    {
-        await page.GotoAsync("/account/sign-in");
-        await PortalPages.SignInWithPasswordAsync(page, user.UserName, user.Password);
-        await Expect(page).ToHaveURLAsync(PortalPages.Landing);
-        await PortalPages.ExpectSignedInAsAsync(page, user.UserName);
     }
 
     /// <summary>A file of deterministic bytes, written part by part, and its SHA-256.</summary>
@@ -242,13 +203,13 @@ public sealed class SnapshotUploadBrowserTests(BrowserPortalFactory portal, Chro
     }
 
     private async Task<Guid> SnapshotIdAsync(string fileName) =>
-        await portal.Database.ScalarAsync<Guid>($"SELECT id FROM snapshots WHERE incident_id = '{Incident.Id}' AND file_name = '{fileName}'");
+        await Portal.Database.ScalarAsync<Guid>($"SELECT id FROM snapshots WHERE incident_id = '{Incident.Id}' AND file_name = '{fileName}'");
 
     /// <summary>Polls until the verifier has moved the snapshot out of Uploading/Uploaded/Verifying, or the time runs out.</summary>
     private async Task<(string? Status, string? ComputedSha256)> WaitForVerdictAsync(Guid id) =>
         await WaitForAsync(async () =>
         {
-            await using var dataSource = portal.Database.CreateDataSource();
+            await using var dataSource = Portal.Database.CreateDataSource();
             await using var command = dataSource.CreateCommand("SELECT status, computed_sha256 FROM snapshots WHERE id = $1");
             command.Parameters.Add(new() { Value = id });
             await using var reader = await command.ExecuteReaderAsync();

@@ -18,9 +18,7 @@ public sealed class StakeChartBrowserTests(BrowserPortalFactory portal, Chromium
     public async Task The_public_page_draws_the_whole_story_with_its_markers_accessibly(int width, int height)
     {
         await ActivatorUtilities.CreateInstance<DemoTimeLapse>(Portal.Services).PlayAsync(TimeSpan.Zero);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(width, height);
+        var page = await NewPageAsync(width, height);
         var errors = new List<string>();
         page.Console += (_, message) =>
         {

@@ -22,12 +22,7 @@ public sealed class UserAdminBrowserTests(BrowserPortalFactory portal, ChromiumF
     public async Task An_admin_invites_binds_changes_roles_disables_unlocks_and_reinvites(int width, int height)
     {
         var admin = await TestUsers.CreateAsync(Portal, [Roles.Admin]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(width, height);
-        await SignInAsync(page, admin);
-        await page.GotoAsync("/admin/users");
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(admin, "/admin/users", width, height);
         await page.AssertAccessibleAsync();
 
         // Invite: the link appears once, with a copy button.
@@ -108,11 +103,7 @@ public sealed class UserAdminBrowserTests(BrowserPortalFactory portal, ChromiumF
     public async Task The_invitation_form_refuses_bad_user_names_and_emails_beside_the_field()
     {
         var admin = await TestUsers.CreateAsync(Portal, [Roles.Admin]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await SignInAsync(page, admin);
-        await page.GotoAsync("/admin/users");
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(admin, "/admin/users");
         var users = await Portal.Database.ScalarAsync<long>("SELECT count(*) FROM users");
 
         foreach (var (userName, email, field, message) in new[]

@@ -21,12 +21,7 @@ public sealed class WebhooksBrowserTests(BrowserPortalFactory portal, ChromiumFi
     public async Task A_commander_subscribes_sees_the_secret_once_reads_dead_letters_and_deletes(int width, int height)
     {
         var commander = await TestUsers.CreateAsync(Portal, [Roles.Commander]);
-        var page = await Chromium.NewPageAsync(Portal);
-        await using var context = page.Context;
-        await page.SetViewportSizeAsync(width, height);
-        await SignInAsync(page, commander);
-        await page.GotoAsync("/admin/webhooks");
-        await ConsoleBrowserTests.WaitForCircuitAsync(page);
+        var page = await OpenConsoleAsync(commander, "/admin/webhooks", width, height);
         await page.AssertAccessibleAsync();
 
         // A private address and no event: both named, nothing stored.

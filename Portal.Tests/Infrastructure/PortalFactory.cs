@@ -140,8 +140,10 @@ public sealed class DemoPortalFactory : PortalFactory
 /// Another portal process on an existing portal's database, sharing nothing else: a restart, a second
 /// instance behind a load balancer. (It creates and drops an empty database of its own, unused.)
 /// </summary>
-public sealed class SameDatabasePortal(TestDatabase shared) : PortalFactory
+public sealed class SameDatabasePortal(TestDatabase shared, IEnumerable<KeyValuePair<string, string>>? settings = null) : PortalFactory
 {
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => settings ?? base.Settings;
+
     protected override string PortalConnectionString => shared.AppConnectionString;
 
     protected override string OwnerConnectionString => shared.ConnectionString;

@@ -11,31 +11,13 @@ namespace Portal.Tests.Web;
 /// change being seen): a role change, disabling the user or revoking the token made on one instance, or by SQL
 /// outside the portal, reaches the other instance's cache through the database's notification.
 /// </summary>
-public sealed class PrincipalCacheTests : IAsyncLifetime
+public sealed class PrincipalCacheTests : TwoInstances<PrincipalCacheTests.LongCachePortal>
 {
     private static readonly KeyValuePair<string, string>[] LongCache = [new("Portal:Auth:PrincipalCacheSeconds", "3600")];
 
     private static readonly string[] Commander = ["commander"];
 
-    private readonly LongCachePortal _a = new();
-    private SecondInstance? _b;
-
-    public async Task InitializeAsync()
-    {
-        await _a.InitializeAsync();
-        _b = new SecondInstance(_a.Database);
-        await _b.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_b is not null)
-        {
-            await _b.DisposeAsync();
-        }
-
-        await _a.DisposeAsync();
-    }
+    protected override PortalFactory CreateSecond(TestDatabase database) => new SameDatabasePortal(database, LongCache);
 
     private static async Task<HttpResponseMessage> MeAsync(PortalFactory portal, string token) =>
         await portal.CreateApiClient(token).GetAsync(new Uri("/api/v1/me", UriKind.Relative));
@@ -78,10 +60,10 @@ public sealed class PrincipalCacheTests : IAsyncLifetime
     [Fact]
     public async Task The_principal_is_cached_so_a_change_that_announces_nothing_is_not_seen()
     {
-        var user = await TestUsers.CreateAsync(_a, ["observer"]);
-        await WaitListeningAsync(_b!, user);
+        var user = await TestUsers.CreateAsync(A, ["observer"]);
+        await WaitListeningAsync(B, user);
 
-        await _a.Database.ExecuteAsync($"""
+        await A.Database.ExecuteAsync($"""
             BEGIN;
             ALTER TABLE users DISABLE TRIGGER users_principal_change;
             UPDATE users SET disabled_at = now() WHERE id = '{user.Id}';
@@ -89,76 +71,67 @@ public sealed class PrincipalCacheTests : IAsyncLifetime
             COMMIT;
             """);
 
-        Assert.Equal(HttpStatusCode.OK, (await MeAsync(_b!, user.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await MeAsync(B, user.Token)).StatusCode);
     }
 
     [Fact]
     public async Task A_role_change_on_one_instance_reaches_the_cache_of_the_other()
     {
-        var user = await TestUsers.CreateAsync(_a, ["observer"]);
-        await WaitListeningAsync(_b!, user);
-        Assert.Equal(["observer"], await RolesAsync(_b!, user.Token));
+        var user = await TestUsers.CreateAsync(A, ["observer"]);
+        await WaitListeningAsync(B, user);
+        Assert.Equal(["observer"], await RolesAsync(B, user.Token));
 
-        var changed = await _a.CreateApiClient().PutAsJsonAsync(new Uri($"/api/v1/users/{user.Id}", UriKind.Relative), new { roles = Commander });
+        var changed = await A.CreateApiClient().PutAsJsonAsync(new Uri($"/api/v1/users/{user.Id}", UriKind.Relative), new { roles = Commander });
 
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-        Assert.Equal(["commander"], await RolesAsync(_a, user.Token));
-        await EventuallyAsync(async () => (await RolesAsync(_b!, user.Token)).SequenceEqual(["commander"]));
+        Assert.Equal(["commander"], await RolesAsync(A, user.Token));
+        await EventuallyAsync(async () => (await RolesAsync(B, user.Token)).SequenceEqual(["commander"]));
     }
 
     [Fact]
     public async Task Disabling_the_user_on_one_instance_refuses_their_token_on_the_other()
     {
-        var user = await TestUsers.CreateAsync(_a, ["operator"]);
-        await WaitListeningAsync(_b!, user);
+        var user = await TestUsers.CreateAsync(A, ["operator"]);
+        await WaitListeningAsync(B, user);
 
-        var changed = await _a.CreateApiClient().PutAsJsonAsync(new Uri($"/api/v1/users/{user.Id}", UriKind.Relative), new { disabled = true });
+        var changed = await A.CreateApiClient().PutAsJsonAsync(new Uri($"/api/v1/users/{user.Id}", UriKind.Relative), new { disabled = true });
 
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await MeAsync(_a, user.Token)).StatusCode);
-        await EventuallyAsync(async () => (await MeAsync(_b!, user.Token)).StatusCode == HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await MeAsync(A, user.Token)).StatusCode);
+        await EventuallyAsync(async () => (await MeAsync(B, user.Token)).StatusCode == HttpStatusCode.Unauthorized);
     }
 
     [Fact]
     public async Task Revoking_the_token_on_one_instance_refuses_it_on_the_other()
     {
-        var user = await TestUsers.CreateAsync(_a, ["observer"]);
-        await WaitListeningAsync(_b!, user);
-        var tokenId = Guid.Parse(await _a.Database.ScalarAsync<string>($"SELECT id::text FROM api_tokens WHERE user_id = '{user.Id}'") ?? "");
+        var user = await TestUsers.CreateAsync(A, ["observer"]);
+        await WaitListeningAsync(B, user);
+        var tokenId = Guid.Parse(await A.Database.ScalarAsync<string>($"SELECT id::text FROM api_tokens WHERE user_id = '{user.Id}'") ?? "");
 
-        await using (var scope = _a.Services.CreateAsyncScope())
+        await using (var scope = A.Services.CreateAsyncScope())
         {
             Assert.True(await scope.ServiceProvider.GetRequiredService<ApiTokens>().RevokeAsync(user.Id, user.UserName, tokenId));
         }
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await MeAsync(_a, user.Token)).StatusCode);
-        await EventuallyAsync(async () => (await MeAsync(_b!, user.Token)).StatusCode == HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await MeAsync(A, user.Token)).StatusCode);
+        await EventuallyAsync(async () => (await MeAsync(B, user.Token)).StatusCode == HttpStatusCode.Unauthorized);
     }
 
     [Fact]
     public async Task A_role_removed_by_SQL_outside_the_portal_reaches_both_caches()
     {
-        var user = await TestUsers.CreateAsync(_a, ["observer", "operator"]);
-        await WaitListeningAsync(_a, user);
-        await WaitListeningAsync(_b!, user);
+        var user = await TestUsers.CreateAsync(A, ["observer", "operator"]);
+        await WaitListeningAsync(A, user);
+        await WaitListeningAsync(B, user);
 
-        await _a.Database.ExecuteAsync($"DELETE FROM user_roles WHERE user_id = '{user.Id}' AND role_id = (SELECT id FROM roles WHERE name = 'operator')");
+        await A.Database.ExecuteAsync($"DELETE FROM user_roles WHERE user_id = '{user.Id}' AND role_id = (SELECT id FROM roles WHERE name = 'operator')");
 
-        await EventuallyAsync(async () => (await RolesAsync(_a, user.Token)).SequenceEqual(["observer"]));
-        await EventuallyAsync(async () => (await RolesAsync(_b!, user.Token)).SequenceEqual(["observer"]));
+        await EventuallyAsync(async () => (await RolesAsync(A, user.Token)).SequenceEqual(["observer"]));
+        await EventuallyAsync(async () => (await RolesAsync(B, user.Token)).SequenceEqual(["observer"]));
     }
 
-    private sealed class LongCachePortal : PortalFactory
+    public sealed class LongCachePortal : PortalFactory
     {
         protected override IEnumerable<KeyValuePair<string, string>> Settings => LongCache;
-    }
-
-    private sealed class SecondInstance(TestDatabase shared) : PortalFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string>> Settings => LongCache;
-
-        protected override string PortalConnectionString => shared.AppConnectionString;
-
-        protected override string OwnerConnectionString => shared.ConnectionString;
     }
 }

@@ -19,30 +19,10 @@ namespace Portal.Tests.Web;
 /// fresh read in everything the incident shows; the SQL totals the write path uses give the same quorum as
 /// <see cref="Quorum.Evaluate"/> over the fresh read.
 /// </summary>
-public sealed class ProjectionPropertyTests : IAsyncLifetime
+public sealed class ProjectionPropertyTests : TwoInstances<PortalFactory>
 {
     private static readonly string[] States = ["acknowledged", "downloading", "upgraded", "ready", "blocked", "pending"];
     private static readonly string[] Statuses = ["fixing", "coordinating", "quorumReached", "resumed", "investigating"];
-
-    private readonly PortalFactory _a = new();
-    private SameDatabasePortal? _b;
-
-    public async Task InitializeAsync()
-    {
-        await _a.InitializeAsync();
-        _b = new SameDatabasePortal(_a.Database);
-        await _b.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_b is not null)
-        {
-            await _b.DisposeAsync();
-        }
-
-        await _a.DisposeAsync();
-    }
 
     [Theory]
     [InlineData(1301, 12)]
@@ -52,8 +32,8 @@ public sealed class ProjectionPropertyTests : IAsyncLifetime
     {
         var random = new Random(seed);
         var stakes = Enumerable.Range(0, count).Select(_ => random.Next(4) == 0 ? "0" : (random.Next(1, 5) * 1_000_000).ToString(CultureInfo.InvariantCulture) + new string('0', random.Next(0, 20))).ToArray();
-        var scenario = await ApiScenario.CreateAsync(_a, count, stake: i => stakes[i]);
-        var instances = new PortalFactory[] { _a, _b! };
+        var scenario = await ApiScenario.CreateAsync(A, count, stake: i => stakes[i]);
+        var instances = new PortalFactory[] { A, B };
         var admins = instances.Select(p => p.CreateApiClient()).ToArray();
         foreach (var portal in instances)
         {
@@ -94,7 +74,7 @@ public sealed class ProjectionPropertyTests : IAsyncLifetime
 
             foreach (var portal in instances)
             {
-                await AssertProjectionIsFreshAsync(portal, _a.Database, scenario.IncidentId, $"seed {seed}, on {(portal == _a ? "A" : "B")}: {log}");
+                await AssertProjectionIsFreshAsync(portal, A.Database, scenario.IncidentId, $"seed {seed}, on {(portal == A ? "A" : "B")}: {log}");
             }
         }
     }
@@ -157,52 +137,32 @@ public sealed class ProjectionPropertyTests : IAsyncLifetime
 /// After the LISTEN connection drops, notices sent meanwhile are lost: when it is back, the projection is read
 /// afresh and re-broadcast, so a watcher that stayed connected to the hub catches up without any new change.
 /// </summary>
-public sealed class ProjectionResyncTests : IAsyncLifetime
+public sealed class ProjectionResyncTests : TwoInstances<ProxiedPortalFactory>
 {
-    private readonly ProxiedPortalFactory _a = new();
-    private SameDatabasePortal? _b;
-
-    public async Task InitializeAsync()
-    {
-        await _a.InitializeAsync();
-        _b = new SameDatabasePortal(_a.Database);
-        await _b.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_b is not null)
-        {
-            await _b.DisposeAsync();
-        }
-
-        await _a.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_change_made_while_the_listener_was_cut_off_reaches_the_projection_and_watchers_when_it_reconnects()
     {
-        var scenario = await ApiScenario.CreateAsync(_a, 6);
-        await ProjectionPropertyTests.AssertProjectionIsFreshAsync(_a, _a.Database, scenario.IncidentId, "before");
-        await using var watcher = await HubWatcher.ConnectAsync(_a);
+        var scenario = await ApiScenario.CreateAsync(A, 6);
+        await ProjectionPropertyTests.AssertProjectionIsFreshAsync(A, A.Database, scenario.IncidentId, "before");
+        await using var watcher = await HubWatcher.ConnectAsync(A);
         await watcher.InvokeAsync("Subscribe", scenario.IncidentId);
         var before = (await watcher.NextAsync("quorum")).GetProperty("revision").GetInt64();
-        var projections = _a.Services.GetRequiredService<IncidentProjections>();
+        var projections = A.Services.GetRequiredService<IncidentProjections>();
 
-        _a.Proxy.Cut();
+        A.Proxy.Cut();
         for (var attempt = 0; projections.Covered(scenario.IncidentId) is not null; attempt++)
         {
             Assert.True(attempt < 400, "The listener never noticed the cut.");
             await Task.Delay(25);
         }
 
-        await Rest.OkAsync(await scenario.ReportAsync(_b!.CreateApiClient(), 0, "acknowledged"));
-        var revision = await _a.Database.ScalarAsync<long>($"SELECT revision FROM incidents WHERE id = '{scenario.IncidentId}'");
+        await Rest.OkAsync(await scenario.ReportAsync(B.CreateApiClient(), 0, "acknowledged"));
+        var revision = await A.Database.ScalarAsync<long>($"SELECT revision FROM incidents WHERE id = '{scenario.IncidentId}'");
         Assert.True(revision > before);
-        _a.Proxy.Restore();
+        A.Proxy.Restore();
 
         var caughtUp = await watcher.NextAsync("quorum", TimeSpan.FromSeconds(30), q => q.GetProperty("revision").GetInt64() >= revision);
         Assert.Equal(1, caughtUp.GetProperty("validators").GetProperty("acknowledged").GetInt32());
-        await ProjectionPropertyTests.AssertProjectionIsFreshAsync(_a, _a.Database, scenario.IncidentId, "after the reconnect");
+        await ProjectionPropertyTests.AssertProjectionIsFreshAsync(A, A.Database, scenario.IncidentId, "after the reconnect");
     }
 }

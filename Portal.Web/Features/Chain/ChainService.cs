@@ -140,21 +140,8 @@ public sealed class ChainService(PortalDbContext db, IncidentService incidents, 
     internal static string? CleanName(string moniker)
     {
         var cleaned = new string([.. moniker.Where(c => !char.IsControl(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format)]).Trim();
-        var info = new StringInfo(cleaned);
-        if (info.LengthInTextElements > 0 && cleaned.Length > Limits.ValidatorNameMax)
-        {
-            // Whole text elements only, so no surrogate pair or combining sequence is split.
-            var take = 0;
-            var length = 0;
-            while (take < info.LengthInTextElements && length + info.SubstringByTextElements(take, 1).Length <= Limits.ValidatorNameMax)
-            {
-                length += info.SubstringByTextElements(take, 1).Length;
-                take++;
-            }
-
-            cleaned = info.SubstringByTextElements(0, take).Trim();
-        }
-
+        // Whole text elements only, so no surrogate pair or combining sequence is split.
+        cleaned = Text.Truncate(cleaned, Limits.ValidatorNameMax, ellipsis: "").Trim();
         return cleaned.Length == 0 ? null : cleaned;
     }
 }

@@ -155,10 +155,11 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
     }
 
     /// <summary>
-    /// Applies a batch of reports for one incident under its lock, in one transaction. A report the domain
-    /// refuses is that report's outcome; the rest of the batch goes on.
+    /// Applies a batch of reports for one incident under its lock, in one transaction, then runs the
+    /// <paramref name="observers"/> on the applied ones in that transaction. A report the domain refuses is that
+    /// report's outcome; the rest of the batch goes on.
     /// </summary>
-    internal static async Task<IReadOnlyList<ReportOutcome>> ApplyAsync(PortalDbContext db, IncidentWrites writes, Paging.PagingHooks paging, Guid incidentId, IReadOnlyList<ReportCommand> batch)
+    internal static async Task<IReadOnlyList<ReportOutcome>> ApplyAsync(PortalDbContext db, IncidentWrites writes, IEnumerable<IStatusReportObserver> observers, Guid incidentId, IReadOnlyList<ReportCommand> batch)
     {
         var outcomes = new List<ReportOutcome>(batch.Count);
         try
@@ -181,8 +182,16 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
                     }
                 }
 
-                // A report answers the validator's open pages, in the same transaction.
-                await paging.AnswerAsync(change, [.. batch.Where((_, i) => outcomes[i].Kind == ReportOutcomeKind.Applied).Select(c => c.ValidatorId).Distinct()]);
+                // What other features add to a report (paging: the validator's open pages answered) joins this transaction.
+                List<ReportCommand> applied = [.. batch.Where((_, i) => outcomes[i].Kind == ReportOutcomeKind.Applied)];
+                if (applied.Count > 0)
+                {
+                    foreach (var observer in observers)
+                    {
+                        await observer.AfterApplyAsync(change, applied);
+                    }
+                }
+
                 return true;
             });
         }
@@ -258,7 +267,7 @@ public sealed class StatusReportLane
             await using var scope = scopes.CreateAsyncScope();
             return await StatusReports.ApplyAsync(
                 scope.ServiceProvider.GetRequiredService<PortalDbContext>(), scope.ServiceProvider.GetRequiredService<IncidentWrites>(),
-                scope.ServiceProvider.GetRequiredService<Paging.PagingHooks>(), incidentId, batch);
+                scope.ServiceProvider.GetServices<IStatusReportObserver>(), incidentId, batch);
         }, MaxBatch);
     }
 

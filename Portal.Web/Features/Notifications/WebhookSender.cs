@@ -73,7 +73,7 @@ public sealed class WebhookSender(PortalDbContext db, IHttpClientFactory http, T
         JsonObject body = format switch
         {
             WebhookFormats.Slack => new JsonObject { ["text"] = line },
-            WebhookFormats.Discord => new JsonObject { ["content"] = PortalLinks.Truncate(line, DiscordMax) },
+            WebhookFormats.Discord => new JsonObject { ["content"] = Portal.Domain.Text.Truncate(line, DiscordMax) },
             _ => new JsonObject
             {
                 ["type"] = payload.Type,
@@ -120,30 +120,5 @@ public sealed class PortalLinks(IConfiguration configuration, IHttpContextAccess
             // A batch applied after its request ended (group commit): no origin to borrow.
             return null;
         }
-    }
-
-    /// <summary>Cuts <paramref name="text"/> to at most <paramref name="max"/> characters without splitting one.</summary>
-    public static string Truncate(string text, int max)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        var info = new StringInfo(text);
-        var builder = new StringBuilder(max);
-        for (var i = 0; i < info.LengthInTextElements; i++)
-        {
-            var element = info.SubstringByTextElements(i, 1);
-            if (builder.Length + element.Length > max - 1)
-            {
-                break;
-            }
-
-            builder.Append(element);
-        }
-
-        return builder.Append('…').ToString();
     }
 }

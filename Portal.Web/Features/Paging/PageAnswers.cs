@@ -7,11 +7,19 @@ namespace Portal.Web.Features.Paging;
 
 /// <summary>
 /// What paging adds to changes made elsewhere, inside their transaction: a validator's report answers its open
-/// pages (timeline, PagerDuty <c>acknowledge</c>); quorum reached or the incident closed resolves the incident's
-/// PagerDuty alerts; a declared incident triggers one on the commanders' service.
+/// pages (timeline, PagerDuty <c>acknowledge</c>), as an <see cref="IStatusReportObserver"/> of the status report
+/// lane; quorum reached or the incident closed resolves the incident's PagerDuty alerts; a declared incident
+/// triggers one on the commanders' service.
 /// </summary>
-public sealed class PagingHooks(PortalDbContext db, INoticeOutbox outbox, PagerDutyOptions pagerDuty, Recipients recipients, PortalLinks links)
+public sealed class PagingHooks(PortalDbContext db, INoticeOutbox outbox, PagerDutyOptions pagerDuty, Recipients recipients, PortalLinks links) : IStatusReportObserver
 {
+    /// <summary>Applied reports answer their validators' open pages.</summary>
+    public Task AfterApplyAsync(IncidentChange change, IReadOnlyList<ReportCommand> applied, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        return AnswerAsync(change, [.. applied.Select(c => c.ValidatorId).Distinct()], cancellationToken);
+    }
+
     /// <summary>Marks the open pages of <paramref name="reported"/> (validators whose state just changed) answered.</summary>
     public async Task AnswerAsync(IncidentChange change, IReadOnlyCollection<Guid> reported, CancellationToken cancellationToken = default)
     {

@@ -22,6 +22,7 @@ public static class PagingSetup
         services.AddScoped<PortalLinks>();
         services.AddScoped<Recipients>();
         services.AddScoped<PagingHooks>();
+        services.AddScoped<Incidents.IStatusReportObserver>(provider => provider.GetRequiredService<PagingHooks>());
         services.AddScoped<PagingService>();
         services.AddScoped<PagingSweeper>();
         services.AddScoped<NotificationSettingsService>();

@@ -45,15 +45,10 @@ public static class FeedAndBadge
 
     private static async Task<IResult> FeedAsync(Guid id, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        var (incident, instead) = await IncidentOrAnswerAsync(id, "feed", db, http, cancellationToken);
         if (incident is null)
         {
-            return ApiProblems.NotFound($"No incident {id}.");
-        }
-
-        if (NotModified(http, incident, "feed"))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return instead!;
         }
 
         var network = await db.Networks.AsNoTracking().SingleAsync(n => n.Id == incident.NetworkId, cancellationToken);
@@ -68,20 +63,30 @@ public static class FeedAndBadge
 
     private static async Task<IResult> BadgeAsync(Guid id, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        var (incident, instead) = await IncidentOrAnswerAsync(id, "badge", db, http, cancellationToken);
         if (incident is null)
         {
-            return ApiProblems.NotFound($"No incident {id}.");
-        }
-
-        if (NotModified(http, incident, "badge"))
-        {
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return instead!;
         }
 
         var rule = await db.Networks.AsNoTracking().Where(n => n.Id == incident.NetworkId).Select(n => n.Quorum).SingleAsync(cancellationToken);
         var quorum = Quorum.FromTotals(rule, await IncidentWrites.QuorumTotalsAsync(db, id, cancellationToken));
         return TypedResults.Text(Badge(incident.IsDrill, quorum), "image/svg+xml; charset=utf-8", Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// The incident <paramref name="what"/> is made from, or the answer to give instead: 404 when there is no such
+    /// incident, 304 when the client's copy of <paramref name="what"/> is still current (caching headers set).
+    /// </summary>
+    private static async Task<(Incident? Incident, IResult? Instead)> IncidentOrAnswerAsync(Guid id, string what, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+        if (incident is null)
+        {
+            return (null, ApiProblems.NotFound($"No incident {id}."));
+        }
+
+        return NotModified(http, incident, what) ? (null, TypedResults.StatusCode(StatusCodes.Status304NotModified)) : (incident, null);
     }
 
     /// <summary>Sets the caching headers and answers whether the client's copy (by ETag) is still current.</summary>
@@ -153,29 +158,7 @@ public static class FeedAndBadge
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The first line, at most 120 characters, cut between whole characters.</summary>
-    private static string Headline(string summary)
-    {
-        var line = summary.Split('\n', 2)[0];
-        if (line.Length <= 120)
-        {
-            return line;
-        }
-
-        var cut = StringInfoCut(line, 119);
-        return cut + "…";
-    }
-
-    private static string StringInfoCut(string text, int max)
-    {
-        var length = 0;
-        var elements = StringInfo.GetTextElementEnumerator(text);
-        while (elements.MoveNext() && length + elements.GetTextElement().Length <= max)
-        {
-            length += elements.GetTextElement().Length;
-        }
-
-        return text[..length];
-    }
+    private static string Headline(string summary) => Text.Truncate(summary.Split('\n', 2)[0], 120);
 
     /// <summary>"quorum | 58 % of 66.7 %": ready share rounded down to a whole percent, the threshold to a tenth.</summary>
     public static string BadgeText(QuorumEvaluation quorum)
