@@ -44,6 +44,11 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private readonly List<(long At, byte[] Bytes)> _recorded = [];
     private readonly TaskCompletionSource _firstBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _recording;
+    private List<string>? _sought;
+    private List<byte[]> _needles = [];
+    private int _scanned;
+    private long _foundAt;
+    private long _bytes;
     private long _batches;
     private string? _error;
 
@@ -51,6 +56,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
 
     /// <summary>Render batches received so far.</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Bytes of render batches received so far.</summary>
+    public long BatchBytes => Interlocked.Read(ref _bytes);
 
     /// <summary>The first error the server reported (<c>JS.Error</c>) or the connection closed with; null while all is well.</summary>
     public string? Error
@@ -159,6 +167,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _bytes, bytes.Length);
             _firstBatch.TrySetResult();
             await _hub.SendAsync("OnRenderCompleted", batchId, null);
         });
@@ -200,6 +209,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
         {
             _recorded.Clear();
             _recording = true;
+            _sought = null;
         }
     }
 
@@ -212,19 +222,28 @@ public sealed partial class CircuitClient : IAsyncDisposable
     public long ArrivalOf(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var needles = texts.Select(Encoded).ToList();
         lock (_lock)
         {
-            foreach (var (at, bytes) in _recorded)
+            // Each batch is searched once for the texts sought: callers poll, and batches can be large.
+            if (_sought is null || !_sought.SequenceEqual(texts, StringComparer.Ordinal))
             {
-                if (needles.TrueForAll(n => bytes.AsSpan().IndexOf(n) >= 0))
+                _sought = [.. texts];
+                _needles = [.. texts.Select(Encoded)];
+                _scanned = 0;
+                _foundAt = 0;
+            }
+
+            while (_foundAt == 0 && _scanned < _recorded.Count)
+            {
+                var (at, bytes) = _recorded[_scanned++];
+                if (_needles.TrueForAll(n => bytes.AsSpan().IndexOf(n) >= 0))
                 {
-                    return at;
+                    _foundAt = at;
                 }
             }
-        }
 
-        return 0;
+            return _foundAt;
+        }
     }
 
     /// <summary>Waits until a batch since <see cref="Arm"/> carries all of <paramref name="texts"/>; returns its arrival.</summary>

@@ -8,7 +8,8 @@ using Portal.Bench;
 /// <summary>What the console circuit measurement found (instance A).</summary>
 internal sealed record CircuitFigures(
     int Circuits, int Validators, long Rss0, long RssN, long Heap0, long HeapN,
-    IReadOnlyList<Latencies> Console, IReadOnlyList<Latencies> Public, IReadOnlyList<Latencies> PublicBesideCircuits, int PublicWatchers);
+    IReadOnlyList<Latencies> Console, IReadOnlyList<Latencies> Public, IReadOnlyList<Latencies> PublicBesideCircuits, int PublicWatchers,
+    double BatchBytesPerChange);
 
 /// <summary>
 /// The console issue's figures: idle console circuits (a signed-in commander's <c>/incidents/{id}</c>) on an
@@ -70,6 +71,7 @@ internal static partial class Circuits
 
         var console = new List<Latencies>();
         var publicPath = new List<Latencies>();
+        var bytesBefore = circuits.Sum(c => c.BatchBytes);
         for (var r = 0; r < options.Repeat; r++)
         {
             var (c, p) = await ChangesAsync(http, incident, circuits, watchers, options.Rounds);
@@ -77,6 +79,8 @@ internal static partial class Circuits
             publicPath.Add(p);
         }
 
+        // Per circuit and change, what the server sent (render batches only).
+        var bytesPerChange = (circuits.Sum(c => c.BatchBytes) - bytesBefore) / (double)circuits.Count / console.Sum(c => c.Milliseconds.Count);
         foreach (var circuit in circuits)
         {
             await circuit.DisposeAsync();
@@ -87,7 +91,7 @@ internal static partial class Circuits
             await watcher.DisposeAsync();
         }
 
-        return new CircuitFigures(count, validators, rss0, rssN, heap0, heapN, console, alone, publicPath, watchers.Count);
+        return new CircuitFigures(count, validators, rss0, rssN, heap0, heapN, console, alone, publicPath, watchers.Count, bytesPerChange);
     }
 
     /// <summary>
@@ -205,7 +209,7 @@ internal sealed partial class Report
         _body.AppendLine(CultureInfo.InvariantCulture, $"| public, no circuit open: → last of {figures.PublicWatchers} watchers has the new revision | {Spread(figures.Public, 50)} | {Spread(figures.Public, 95)} | {Spread(figures.Public, 99)} |");
         _body.AppendLine(CultureInfo.InvariantCulture, $"| public, the same changes as the circuits | {Spread(figures.PublicBesideCircuits, 50)} | {Spread(figures.PublicBesideCircuits, 95)} | {Spread(figures.PublicBesideCircuits, 99)} |");
         _body.AppendLine();
-        _body.AppendLine(CultureInfo.InvariantCulture, $"Ratio console/public at p95: **{ratio:0.00}×** against the public path with no circuit open (per repetition {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}; target ≤ 1.5×); {p95 / beside:0.00}× against the public path beside the circuits.");
+        _body.AppendLine(CultureInfo.InvariantCulture, $"Ratio console/public at p95: **{ratio:0.00}×** against the public path with no circuit open (per repetition {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}; target ≤ 1.5×); {p95 / beside:0.00}× against the public path beside the circuits. Each circuit received {figures.BatchBytesPerChange / 1024:N1} KiB of render batches per change.");
         _body.AppendLine();
         _summary.Add($"| memory per idle console circuit, {figures.Circuits} circuits, {figures.Validators:N0} validators | {heap:0.0} KiB heap, {rss:0.0} KiB RSS | < 150 KB heap | {Verdict(heap < 150, $"{heap - 150:0.0} KiB")} |");
         _summary.Add($"| change → last of {figures.Circuits} circuits p95 / public path p95 | {Spread(figures.Console, 95)} ms / {Spread(figures.Public, 95)} ms = {ratio:0.00}× | ≤ 1.5× | {Verdict(ratio <= 1.5, $"{ratio - 1.5:0.00}×")} |");
