@@ -152,7 +152,7 @@ public sealed partial class IncidentBroadcaster(
                 fragments.Add(await Render<ValidatorRow>(ValidatorRow.RowId(line.Key), new()
                 {
                     [nameof(ValidatorRow.Line)] = line,
-                    [nameof(ValidatorRow.Total)] = view.Quorum.TotalWeight,
+                    [nameof(ValidatorRow.Share)] = view.Shares.Row(line),
                     [nameof(ValidatorRow.Now)] = view.Now,
                 }));
             }
