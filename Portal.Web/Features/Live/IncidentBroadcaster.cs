@@ -9,7 +9,7 @@ using Portal.Web.Hubs;
 namespace Portal.Web.Features.Live;
 
 /// <summary>An HTML fragment replacing the element with id <see cref="Target"/> on the incident page.</summary>
-public sealed record Fragment(string Target, string Html, long Revision);
+public sealed record Fragment(string Target, [property: System.Text.Json.Serialization.JsonConverter(typeof(UnescapedHtmlConverter))] string Html, long Revision);
 
 /// <summary>
 /// Turns committed changes (heard over LISTEN/NOTIFY, whichever instance made them) into messages for the
