@@ -78,8 +78,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddPortalConsole(builder.Configuration);
 builder.Services.AddPortalCompression();
-builder.Services.AddSignalR();
-builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.HubLifetimeManager<IncidentHub>, BoundedHubLifetimeManager<IncidentHub>>();
+builder.Services.AddPortalLiveHub();
 builder.Services.AddOpenApi(options => options.AddSchemaTransformer(UtcTimestampConverter.DescribeAsync).AddSchemaTransformer(StrictEnumConverter.DescribeAsync).AddPortalDocumentation());
 
 var app = builder.Build();

@@ -20,9 +20,10 @@ public sealed record ValidatorLine(
             ? TimeZoneInfo.ConvertTime(now, zone).ToString("ddd HH:mm", CultureInfo.InvariantCulture)
             : null;
 
-    /// <summary>Share of the total in hundredths of a percent, by integer division (display only).</summary>
-    public string ShareOf(BigInteger total) => Percent(Stake.Value, total);
-
+    /// <summary>
+    /// Share of the total in hundredths of a percent, by integer division (display only). Pages read it through
+    /// <see cref="IncidentView.Shares"/>, computed once per view.
+    /// </summary>
     public static string Percent(BigInteger part, BigInteger total)
     {
         if (total.IsZero)
@@ -57,6 +58,9 @@ public sealed record IncidentView(
 
     /// <summary>Their weight, by the rule's weighting, for the quorum panel beside the reported-ready weight.</summary>
     public BigInteger SeenVotingWeight { get; init; }
+
+    /// <summary>The percentages to show, computed once for this view's quorum (and shared with its public copy).</summary>
+    public DisplayShares Shares => DisplayShares.Of(Quorum);
 
     /// <summary>
     /// What an anonymous watcher may see: no contacts, no status notes, no portal user names, and only snapshots

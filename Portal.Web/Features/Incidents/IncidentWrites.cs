@@ -231,6 +231,10 @@ public sealed class IncidentChange
     public async Task LoadValidatorsAsync(CancellationToken cancellationToken = default) =>
         await _db.Entry(Incident).Collection(i => i.Validators).LoadAsync(cancellationToken);
 
+    /// <summary>Loads these validators of the set into the incident in one query, for a batch of reports on them.</summary>
+    public async Task LoadValidatorsAsync(IReadOnlyCollection<Guid> validatorIds, CancellationToken cancellationToken = default) =>
+        await _db.Entry(Incident).Collection(i => i.Validators).Query().Where(v => validatorIds.Contains(v.ValidatorId)).LoadAsync(cancellationToken);
+
     /// <summary>Loads one validator of the set into the incident, for a report on it.</summary>
     public async Task LoadValidatorAsync(Guid validatorId, CancellationToken cancellationToken = default) =>
         await _db.Entry(Incident).Collection(i => i.Validators).Query().Where(v => v.ValidatorId == validatorId).LoadAsync(cancellationToken);

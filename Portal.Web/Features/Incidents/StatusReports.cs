@@ -155,6 +155,29 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
     }
 
     /// <summary>
+    /// Brings the batch's keys that already have a record into the context (tracked, unchanged), so that
+    /// <see cref="Replay"/> answers from memory: read under the incident's lock, like the per-report query was.
+    /// </summary>
+    private static async Task PreloadKeysAsync(PortalDbContext db, IReadOnlyList<ReportCommand> batch)
+    {
+        var keyed = batch.Where(c => c.IdempotencyKey is not null).ToList();
+        if (keyed.Count == 0)
+        {
+            return;
+        }
+
+        var users = keyed.Select(c => c.UserId).Distinct().ToList();
+        var keys = keyed.Select(c => c.IdempotencyKey!).Distinct().ToList();
+        await db.IdempotencyRecords.Where(r => users.Contains(r.UserId) && keys.Contains(r.Key)).LoadAsync();
+    }
+
+    /// <summary>As <see cref="ReplayAsync"/>, after <see cref="PreloadKeysAsync"/>: earlier records and this batch's own are all in the context.</summary>
+    private static ReportOutcome? Replay(PortalDbContext db, Guid userId, string idempotencyKey, string requestHash) =>
+        db.IdempotencyRecords.Local.FirstOrDefault(r => r.UserId == userId && r.Key == idempotencyKey) is not { } previous ? null
+        : previous.RequestHash == requestHash ? ReportOutcome.Replay(JsonSerializer.Deserialize<StatusAnswer>(previous.ResponseBody, JsonSerializerOptions.Web)!)
+        : ReportOutcome.KeyConflict();
+
+    /// <summary>
     /// Applies a batch of reports for one incident under its lock, in one transaction, then runs the
     /// <paramref name="observers"/> on the applied ones in that transaction. A report the domain refuses is that
     /// report's outcome; the rest of the batch goes on.
@@ -169,6 +192,11 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
                 // Read under the incident's lock, which publishing takes too: every report in the batch sees the same hotfix.
                 var hotfix = IncidentReader.CurrentRelease(await db.Releases.AsNoTracking()
                     .Where(r => r.IncidentId == incidentId && r.Status == ReleaseStatus.Published).ToListAsync())?.Version;
+
+                // Two queries for the whole batch, not two per report: the lock is held meanwhile, and under a
+                // burst every report waiting in the lane waits on this batch's round trips.
+                await change.LoadValidatorsAsync([.. batch.Select(c => c.ValidatorId).Distinct()]);
+                await PreloadKeysAsync(db, batch);
                 foreach (var command in batch)
                 {
                     try
@@ -210,14 +238,13 @@ public sealed class StatusReports(PortalDbContext db, CallerAccess access, Statu
 
     private static async Task<ReportOutcome> ApplyOneAsync(PortalDbContext db, IncidentChange change, ReportCommand command, string? hotfix)
     {
-        await change.LoadValidatorAsync(command.ValidatorId);
         if (change.Incident.Validators.All(v => v.ValidatorId != command.ValidatorId))
         {
             return ReportOutcome.Refused(ReportOutcomeKind.NotFound, $"Validator '{command.Key}' is not in this incident's validator set.");
         }
 
         // Under the lock, and including reports earlier in this batch: a retry racing its original applies once.
-        if (command.IdempotencyKey is not null && await ReplayAsync(db, command.UserId, command.IdempotencyKey, command.RequestHash, default) is { } replayed)
+        if (command.IdempotencyKey is not null && Replay(db, command.UserId, command.IdempotencyKey, command.RequestHash) is { } replayed)
         {
             return replayed;
         }

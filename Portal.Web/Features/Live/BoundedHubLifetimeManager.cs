@@ -61,6 +61,9 @@ public sealed partial class BoundedHubLifetimeManager<THub>(ILoggerFactory logge
         }
     }
 
+    /// <summary>Whether any connection of this instance is in <paramref name="groupName"/> (nothing to render for it otherwise).</summary>
+    public bool HasMembers(string groupName) => _groups.TryGetValue(groupName, out var members) && !members.IsEmpty;
+
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendGroupsAsync([groupName], methodName, args, cancellationToken);
 

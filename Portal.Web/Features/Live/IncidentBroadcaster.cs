@@ -9,7 +9,7 @@ using Portal.Web.Hubs;
 namespace Portal.Web.Features.Live;
 
 /// <summary>An HTML fragment replacing the element with id <see cref="Target"/> on the incident page.</summary>
-public sealed record Fragment(string Target, string Html, long Revision);
+public sealed record Fragment(string Target, [property: System.Text.Json.Serialization.JsonConverter(typeof(UnescapedHtmlConverter))] string Html, long Revision);
 
 /// <summary>
 /// Turns committed changes (heard over LISTEN/NOTIFY, whichever instance made them) into messages for the
@@ -19,7 +19,7 @@ public sealed record Fragment(string Target, string Html, long Revision);
 /// render per pass, not one per report or per watcher.
 /// </summary>
 public sealed partial class IncidentBroadcaster(
-    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, IncidentProjections projections, IncidentNotifier circuits, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
+    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, HubLifetimeManager<IncidentHub> members, IncidentProjections projections, IncidentNotifier circuits, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
     /// <summary>Bounds on the spacing of passes: isolated changes go out at once, bursts are merged.</summary>
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
@@ -56,11 +56,13 @@ public sealed partial class IncidentBroadcaster(
                 }
             }
 
-            // Under a burst, let changes gather: one render per pass however many reports arrived, and passes
-            // spaced by twice their own cost, so sending to thousands of watchers never starves the API.
+            // Under a burst (changes came in while this pass ran), let changes gather: one render per pass however
+            // many reports arrived, and passes spaced by twice their own cost, so sending to thousands of watchers
+            // never starves the API. A change that finds no pass running or waiting goes out at once: resting
+            // after every pass would hold each lone change back by as long as the pass before it took.
             var cost = System.Diagnostics.Stopwatch.GetElapsedTime(passStarted);
             var rest = TimeSpan.FromTicks(Math.Clamp(cost.Ticks * 2, MinimumPassInterval.Ticks, MaximumPassInterval.Ticks)) - cost;
-            if (rest > TimeSpan.Zero)
+            if (rest > TimeSpan.Zero && _queue.Reader.TryPeek(out _))
             {
                 await Task.Delay(rest, stoppingToken);
             }
@@ -69,6 +71,7 @@ public sealed partial class IncidentBroadcaster(
 
     private async Task BroadcastAsync(Guid incidentId, IReadOnlySet<Guid> validators, bool all, ChangedParts parts, long revision, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var view = await projections.AdvanceAsync(incidentId, validators, all, parts, revision, cancellationToken);
         if (view is null)
@@ -76,26 +79,42 @@ public sealed partial class IncidentBroadcaster(
             return;
         }
 
+        var read = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+
         // The same read serves this instance's circuits: they render it themselves, throttled per circuit.
         circuits.Publish(view);
 
         // Signed-in and anonymous watchers are in separate groups: anonymous ones get the public rendering only.
-        var group = hub.Clients.Group(IncidentHub.Group(incidentId));
-        foreach (var fragment in await RenderAsync(scope.ServiceProvider, view, validators, all, parts))
+        // A group with no member here is not rendered for: whoever joins after this check gets the quorum
+        // document below (sent to the members as they are then), sees the newer revision and catches up by it.
+        var signedIn = IncidentHub.Group(incidentId);
+        var anonymous = IncidentHub.PublicGroup(incidentId);
+        var rendering = TimeSpan.Zero;
+        foreach (var (name, groupView) in new (string, Func<IncidentView>)[] { (signedIn, () => view), (anonymous, view.ForPublic) })
         {
-            await group.SendAsync("fragment", fragment, cancellationToken);
-        }
+            if (!HasMembers(name))
+            {
+                continue;
+            }
 
-        var publicGroup = hub.Clients.Group(IncidentHub.PublicGroup(incidentId));
-        foreach (var fragment in await RenderAsync(scope.ServiceProvider, view.ForPublic(), validators, all, parts))
-        {
-            await publicGroup.SendAsync("fragment", fragment, cancellationToken);
+            var renderStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var fragments = await RenderAsync(scope.ServiceProvider, groupView(), validators, all, parts);
+            rendering += System.Diagnostics.Stopwatch.GetElapsedTime(renderStarted);
+            var group = hub.Clients.Group(name);
+            foreach (var fragment in fragments)
+            {
+                await group.SendAsync("fragment", fragment, cancellationToken);
+            }
         }
 
         // Last, so a client that sees a newer revision here has already received the fragments for it.
         var quorum = QuorumDocument.From(view.Incident, view.Quorum);
-        await hub.Clients.Groups(IncidentHub.Group(incidentId), IncidentHub.PublicGroup(incidentId)).SendAsync("quorum", quorum, cancellationToken);
+        await hub.Clients.Groups(signedIn, anonymous).SendAsync("quorum", quorum, cancellationToken);
+        var pass = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        LogPass(incidentId, view.Incident.Revision, read.TotalMilliseconds, rendering.TotalMilliseconds, pass.TotalMilliseconds);
     }
+
+    private bool HasMembers(string group) => members is not BoundedHubLifetimeManager<IncidentHub> bounded || bounded.HasMembers(group);
 
     /// <summary>
     /// The fragments for a change: header, quorum and timeline always; the release and snapshot panels when
@@ -133,7 +152,7 @@ public sealed partial class IncidentBroadcaster(
                 fragments.Add(await Render<ValidatorRow>(ValidatorRow.RowId(line.Key), new()
                 {
                     [nameof(ValidatorRow.Line)] = line,
-                    [nameof(ValidatorRow.Total)] = view.Quorum.TotalWeight,
+                    [nameof(ValidatorRow.Share)] = view.Shares.Row(line),
                     [nameof(ValidatorRow.Now)] = view.Now,
                 }));
             }
@@ -141,6 +160,9 @@ public sealed partial class IncidentBroadcaster(
             return (IReadOnlyList<Fragment>)fragments;
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Broadcast incident {IncidentId} r{Revision}: projection {ReadMs:0.0} ms, rendering {RenderMs:0.0} ms, whole pass {PassMs:0.0} ms")]
+    private partial void LogPass(Guid incidentId, long revision, double readMs, double renderMs, double passMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not broadcast incident {IncidentId}; watchers catch up on their next change or reconnect")]
     private partial void LogBroadcastFailed(Exception exception, Guid incidentId);
