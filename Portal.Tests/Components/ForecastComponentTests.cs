@@ -37,6 +37,7 @@ public sealed class ForecastComponentTests : IAsyncLifetime
         _bunit.Services.AddSingleton(new ConsoleOptions { LiveThrottle = TimeSpan.FromMilliseconds(250) });
         _bunit.Services.AddSingleton(new ForecastSettings());
         _bunit.Services.AddSingleton<Portal.Web.Features.Demo.StoryTime>();
+        _bunit.Services.AddSingleton<ForecastCache>();
         _bunit.AddAuthorization();
         _bunit.Services.AddScoped<OperationScope>();
         _bunit.JSInterop.Mode = JSRuntimeMode.Loose;
@@ -64,6 +65,23 @@ public sealed class ForecastComponentTests : IAsyncLifetime
         }).ToList();
         var quorum = Quorum.Evaluate(network.Quorum, [.. lines.Select(l => new QuorumVoter(l.ValidatorId.ToString("N"), l.Stake, l.State))]);
         return new IncidentView(incident, network, lines, quorum, [], release, [release], [], [], HalfPastFiveEst);
+    }
+
+    [Fact]
+    public void Consoles_share_one_forecast_per_incident_state_and_minute()
+    {
+        var view = CyberMiles();
+        var cache = new ForecastCache(new ForecastSettings());
+
+        var first = cache.Get(view, HalfPastFiveEst.AddSeconds(5));
+        Assert.Same(first, cache.Get(view, HalfPastFiveEst.AddSeconds(50)));
+        Assert.Equal(HalfPastFiveEst, first.Result.AsOf);
+        Assert.Equal(ForecastModel.Build(view, HalfPastFiveEst, new ForecastSettings()).Result.ProjectedQuorumAt, first.Result.ProjectedQuorumAt);
+
+        Assert.NotSame(first, cache.Get(view, HalfPastFiveEst.AddMinutes(1)));
+        view.Incident.Changed(HalfPastFiveEst);
+        var changed = cache.Get(view, HalfPastFiveEst.AddMinutes(1));
+        Assert.Same(changed, cache.Get(view, HalfPastFiveEst.AddMinutes(1).AddSeconds(30)));
     }
 
     private IRenderedComponent<ForecastPanel> Panel(IncidentView view) =>

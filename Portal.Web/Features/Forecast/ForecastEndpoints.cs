@@ -15,6 +15,7 @@ public static class ForecastEndpoints
     {
         services.AddSingleton(configuration.GetSection(ForecastSettings.Section).Get<ForecastSettings>() ?? new ForecastSettings());
         services.AddSingleton<Demo.StoryTime>();
+        services.AddSingleton<ForecastCache>();
         services.AddScoped<ForecastService>();
         services.AddScoped<PostmortemService>();
         return services;
