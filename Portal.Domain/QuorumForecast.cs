@@ -235,12 +235,15 @@ public static class QuorumForecast
         var asleep = wakeNext.Where(w => !w.Awake).ToList();
         var who = asleep.Count == 0
             ? $"all {wakeNext.Count} needed validators are awake now"
-            : $"{(awake == 0 ? "" : $"{awake} needed validator{(awake == 1 ? " is" : "s are")} awake now, ")}{asleep.Count} needed validator{(asleep.Count == 1 ? "" : "s")} wake{(asleep.Count == 1 ? "s" : "")} between {Clock(asleep.Min(w => w.NextWakeAt))} and {Clock(asleep.Max(w => w.NextWakeAt))} UTC";
+            : $"{(awake == 0 ? "" : $"{awake} needed validator{(awake == 1 ? " is" : "s are")} awake now, ")}{asleep.Count} needed validator{(asleep.Count == 1 ? "" : "s")} wake{(asleep.Count == 1 ? "s" : "")} {When(asleep.Min(w => w.NextWakeAt), asleep.Max(w => w.NextWakeAt))} UTC";
         return $"{watched}; {woken}; {who}; {options.Draws} draws, band 10–90 %";
     }
 
     private static string Duration(TimeSpan span) =>
         span.TotalMinutes < 60 ? $"{(int)span.TotalMinutes} min" : $"{(int)span.TotalHours} h {span.Minutes:00} min";
+
+    private static string When(DateTimeOffset first, DateTimeOffset last) =>
+        Clock(first) == Clock(last) ? $"at {Clock(first)}" : $"between {Clock(first)} and {Clock(last)}";
 
     private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture);
 

@@ -163,6 +163,16 @@ public sealed class ForecastTests
     }
 
     [Fact]
+    public void When_every_needed_sleeper_wakes_at_the_same_minute_the_basis_names_that_minute_once()
+    {
+        // Seoul, Tokyo, Osaka and Sydney ready too: the seven still needed all wake at 08:00 in UTC+8 (00:00 UTC).
+        var forecast = Project(CyberMiles(seat => seat is (>= 4 and <= 6) or (>= 11 and <= 17) ? ValidatorState.Ready : ValidatorState.Pending), HalfPastFive);
+
+        Assert.Equal(7, forecast.WakeNext.Count);
+        Assert.Contains("7 needed validators wake at 00:00 UTC", forecast.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_same_state_and_seed_give_the_same_forecast_and_another_seed_stays_close()
     {
         var once = Project(CyberMiles(), HalfPastFive);

@@ -70,7 +70,7 @@ public sealed class DrillListTests(PortalFactory portal) : IClassFixture<PortalF
     }
 
     [Fact]
-    public async Task The_home_pages_validator_count_leaves_out_validators_seen_only_in_drills()
+    public async Task The_home_pages_validator_count_leaves_out_validators_seen_only_in_drills_and_says_how_many_those_are()
     {
         var story = await DeclareBothAsync();
         var networkId = await portal.Database.ScalarAsync<Guid>($"SELECT network_id FROM incidents WHERE id = '{story.Drill}'");
@@ -85,6 +85,7 @@ public sealed class DrillListTests(PortalFactory portal) : IClassFixture<PortalF
         var network = (await scope.ServiceProvider.GetRequiredService<OverviewService>().NetworksAsync()).Single(n => n.Id == networkId);
 
         Assert.Equal(1, network.Validators);
+        Assert.Equal(1, network.DrillOnly);
     }
 
     [Fact]

@@ -4,7 +4,9 @@ using Portal.Domain;
 
 namespace Portal.Web.Features.Overview;
 
-public sealed record NetworkSummary(Guid Id, string Name, string ChainId, QuorumRule Quorum, int Validators);
+/// <param name="Validators">The network's validators, leaving out those seen only in drills.</param>
+/// <param name="DrillOnly">Validators seen only in drills (simulated ones, or the demo's).</param>
+public sealed record NetworkSummary(Guid Id, string Name, string ChainId, QuorumRule Quorum, int Validators, int DrillOnly = 0);
 
 public sealed record IncidentSummary(
     Guid Id, string Title, string Network, IncidentStatus Status, long HaltHeight, DateTimeOffset DeclaredAt, QuorumEvaluation Quorum, bool IsDrill = false);
@@ -17,9 +19,15 @@ public sealed class OverviewService(PortalDbContext db)
             .OrderBy(n => n.Name)
             // A drill run on a real network registers its simulated validators there: those seen only in drills
             // are not counted among the network's validators.
-            .Select(n => new NetworkSummary(n.Id, n.Name, n.ChainId, n.Quorum, db.Validators.Count(v => v.NetworkId == n.Id
-                && (!db.IncidentValidators.Any(iv => iv.ValidatorId == v.Id)
-                    || db.IncidentValidators.Any(iv => iv.ValidatorId == v.Id && db.Incidents.Any(i => i.Id == iv.IncidentId && !i.IsDrill))))))
+            .Select(n => new
+            {
+                Network = n,
+                All = db.Validators.Count(v => v.NetworkId == n.Id),
+                Real = db.Validators.Count(v => v.NetworkId == n.Id
+                    && (!db.IncidentValidators.Any(iv => iv.ValidatorId == v.Id)
+                        || db.IncidentValidators.Any(iv => iv.ValidatorId == v.Id && db.Incidents.Any(i => i.Id == iv.IncidentId && !i.IsDrill)))),
+            })
+            .Select(x => new NetworkSummary(x.Network.Id, x.Network.Name, x.Network.ChainId, x.Network.Quorum, x.Real, x.All - x.Real))
             .ToListAsync(cancellationToken);
 
     /// <summary>Real incidents only: drills never count among them (see <see cref="DrillsAsync"/>).</summary>
