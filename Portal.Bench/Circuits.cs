@@ -193,11 +193,7 @@ internal sealed partial class Report
         _body.AppendLine();
         _body.AppendLine("Each circuit is a signed-in commander's `/incidents/{id}` opened as blazor.web.js does it (prerendered page, `/_blazor` over WebSockets with the blazorpack protocol, `StartCircuit`, `UpdateRootComponents`), by `Portal.Bench`'s circuit client, which acknowledges every render batch and answers JavaScript interop calls with no value. The baseline is taken with one circuit opened and closed before, so the page's code and the incident's state are already in memory.");
         _body.AppendLine();
-        _body.AppendLine("| circuits | resident set (VmRSS) | live managed heap after a full collection |");
-        _body.AppendLine("|---:|---:|---:|");
-        _body.AppendLine(CultureInfo.InvariantCulture, $"| 0 | {figures.Rss0 / 1024 / 1024:N0} MiB | {figures.Heap0 / 1024 / 1024:N0} MiB |");
-        _body.AppendLine(CultureInfo.InvariantCulture, $"| {figures.Circuits} | {figures.RssN / 1024 / 1024:N0} MiB | {figures.HeapN / 1024 / 1024:N0} MiB |");
-        _body.AppendLine();
+        MemoryTable("circuits", figures.Circuits, figures.Rss0, figures.RssN, figures.Heap0, figures.HeapN);
         _body.AppendLine(CultureInfo.InvariantCulture, $"Per idle circuit: **{heap:0.0} KiB** managed (target < 150 KB), {rss:0.0} KiB resident. One measurement.");
         _body.AppendLine();
         var beside = Median(figures.PublicBesideCircuits.Select(r => r.P(95)));

@@ -437,14 +437,20 @@ internal sealed partial class Report(Options options, string loadAverage)
         var heapPerWatcher = (heapN - heap0) / (double)watchers / 1024;
         _body.AppendLine(CultureInfo.InvariantCulture, $"### Memory per idle watcher, {watchers:N0} watchers (instance A)");
         _body.AppendLine();
-        _body.AppendLine("| watchers | resident set (VmRSS) | live managed heap after a full collection |");
-        _body.AppendLine("|---:|---:|---:|");
-        _body.AppendLine(CultureInfo.InvariantCulture, $"| 0 | {rss0 / 1024 / 1024:N0} MiB | {heap0 / 1024 / 1024:N0} MiB |");
-        _body.AppendLine(CultureInfo.InvariantCulture, $"| {watchers:N0} | {rssN / 1024 / 1024:N0} MiB | {heapN / 1024 / 1024:N0} MiB |");
-        _body.AppendLine();
+        MemoryTable("watchers", watchers, rss0, rssN, heap0, heapN);
         _body.AppendLine(CultureInfo.InvariantCulture, $"Per idle watcher: **{perWatcher:0.0} KiB** resident, {heapPerWatcher:0.0} KiB managed (target < 40 KB). One measurement (memory does not repeat independently).");
         _body.AppendLine();
         _summary.Add($"| memory per idle watcher, {watchers:N0} watchers | {perWatcher:0.0} KiB RSS, {heapPerWatcher:0.0} KiB heap | < 40 KB | {Verdict(perWatcher < 40, $"{perWatcher - 40:0.0} KiB")} |");
+    }
+
+    /// <summary>Memory before and after opening <paramref name="count"/> connections: the watcher and circuit figures alike.</summary>
+    private void MemoryTable(string what, int count, long rss0, long rssN, long heap0, long heapN)
+    {
+        _body.AppendLine(CultureInfo.InvariantCulture, $"| {what} | resident set (VmRSS) | live managed heap after a full collection |");
+        _body.AppendLine("|---:|---:|---:|");
+        _body.AppendLine(CultureInfo.InvariantCulture, $"| 0 | {rss0 / 1024 / 1024:N0} MiB | {heap0 / 1024 / 1024:N0} MiB |");
+        _body.AppendLine(CultureInfo.InvariantCulture, $"| {count:N0} | {rssN / 1024 / 1024:N0} MiB | {heapN / 1024 / 1024:N0} MiB |");
+        _body.AppendLine();
     }
 
     public void Burst(IReadOnlyList<BurstResult> bursts, IReadOnlyList<BurstResult> bare, double rate)

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Components.Authorization;
 using Portal.Domain;
 using Portal.Tests.Infrastructure;
 using Portal.Web.Components.Console;
@@ -16,17 +15,9 @@ namespace Portal.Tests.Web;
 /// </summary>
 public sealed class DrillConsoleAuthorizationTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
-    private sealed class FixedAuthentication(ClaimsPrincipal user) : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
-    }
+    private static ClaimsPrincipal Claiming(TestUser user) => ForgedCircuit.Claiming(user, "commander");
 
-    private static ClaimsPrincipal Claiming(TestUser user) => new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Name, user.UserName), new Claim(ClaimTypes.Role, "commander")],
-        authenticationType: "Test"));
-
-    private OperationScope CircuitOf(ClaimsPrincipal user) =>
-        new(portal.Services.GetRequiredService<IServiceScopeFactory>(), new FixedAuthentication(user));
+    private OperationScope CircuitOf(ClaimsPrincipal user) => ForgedCircuit.For(portal, user);
 
     private static readonly Uri Portal = new("http://localhost/");
 

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Portal.Domain;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Web.Api;
-using Portal.Web.Components.Console;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Features.Incidents;
 using Portal.Web.Features.Releases;
@@ -78,7 +77,7 @@ public sealed class SessionTests(PortalFactory portal) : IClassFixture<PortalFac
         await AccountForms.SignInAsync(browser, commander.UserName, commander.Password);
         var page = $"/incidents/{scenario.IncidentId}";
         Assert.Contains("id=\"manage\"", await browser.GetStringAsync(Api.Api.Path(page)), StringComparison.Ordinal);
-        var circuit = new OperationScope(portal.Services.GetRequiredService<IServiceScopeFactory>(), new FixedAuthentication(StaleClaims(commander, "commander")));
+        var circuit = ForgedCircuit.For(portal, StaleClaims(commander, "commander"));
 
         await Api.Api.OkAsync(await scenario.Admin.PutAsync(Api.Api.Path($"/api/v1/users/{commander.Id}"), Api.Api.Json("""{"roles": ["observer"]}""")));
         // An open console calls the service with the circuit's principal, its claims still saying commander: refused all the same.
@@ -88,11 +87,6 @@ public sealed class SessionTests(PortalFactory portal) : IClassFixture<PortalFac
         Assert.Equal(HttpStatusCode.Forbidden, byApi.StatusCode);
         Assert.Equal("Investigating", await portal.Database.ScalarAsync<string>($"SELECT status FROM incidents WHERE id = '{scenario.IncidentId}'"));
         Assert.DoesNotContain("id=\"manage\"", await browser.GetStringAsync(Api.Api.Path(page)), StringComparison.Ordinal);
-    }
-
-    private sealed class FixedAuthentication(ClaimsPrincipal user) : Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider
-    {
-        public override Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(user));
     }
 
     /// <summary>A principal built as an old cookie would carry it: the claims say <paramref name="roles"/>.</summary>
