@@ -41,17 +41,24 @@ async Task<(List<Latencies> Portal, List<Latencies> Bare)> FanOutRepeatedAsync(H
 }
 
 var watchers = new List<Watcher>();
-await Connect.ManyAsync(watchers, options.A, incident.Id, options.Watchers);
-var (fanout1000, bare1000) = await FanOutRepeatedAsync(http, watchers, seat: 0);
-report.FanOut(watchers.Count, fanout1000, bare1000);
+if (options.Runs("fanout") || options.Runs("burst"))
+{
+    await Connect.ManyAsync(watchers, options.A, incident.Id, options.Watchers);
+}
 
-await Connect.ManyAsync(watchers, options.A, incident.Id, (options.Watchers * 5) - watchers.Count);
-await Task.Delay(5000);
-report.Memory(rss0, Memory.ResidentBytes(options.PidA), heap0, await Memory.ManagedAsync(http), watchers.Count);
-var (fanout5000, bare5000) = await FanOutRepeatedAsync(http, watchers, seat: 1);
-report.FanOut(watchers.Count, fanout5000, bare5000);
+if (options.Runs("fanout"))
+{
+    var (fanout1000, bare1000) = await FanOutRepeatedAsync(http, watchers, seat: 0);
+    report.FanOut(watchers.Count, fanout1000, bare1000);
 
-if (options.Idle > watchers.Count)
+    await Connect.ManyAsync(watchers, options.A, incident.Id, (options.Watchers * 5) - watchers.Count);
+    await Task.Delay(5000);
+    report.Memory(rss0, Memory.ResidentBytes(options.PidA), heap0, await Memory.ManagedAsync(http), watchers.Count);
+    var (fanout5000, bare5000) = await FanOutRepeatedAsync(http, watchers, seat: 1);
+    report.FanOut(watchers.Count, fanout5000, bare5000);
+}
+
+if (options.Runs("fanout") && options.Idle > watchers.Count)
 {
     await Connect.ManyAsync(watchers, options.A, incident.Id, options.Idle - watchers.Count);
     await Task.Delay(5000);
@@ -67,22 +74,32 @@ foreach (var extra in watchers.Skip(options.Watchers).ToList())
     watchers.Remove(extra);
 }
 
-var bursts = new List<BurstResult>();
-var bareBursts = new List<BurstResult>();
-string[] burstStates = ["acknowledged", "downloading", "upgraded"];
-for (var r = 0; r < options.Repeat; r++)
+if (options.Runs("burst"))
 {
-    bareBursts.Add(await Burst.BareAsync(http, keys.Count - 10, options.Rate, $"r{r}-"));
-    bursts.Add(await Burst.RunAsync(http, incident, watchers, [.. keys.Skip(10)], options.Rate, burstStates[r % burstStates.Length], $"r{r}-"));
+    var bursts = new List<BurstResult>();
+    var bareBursts = new List<BurstResult>();
+    string[] burstStates = ["acknowledged", "downloading", "upgraded"];
+    for (var r = 0; r < options.Repeat; r++)
+    {
+        bareBursts.Add(await Burst.BareAsync(http, keys.Count - 10, options.Rate, $"r{r}-"));
+        bursts.Add(await Burst.RunAsync(http, incident, watchers, [.. keys.Skip(10)], options.Rate, burstStates[r % burstStates.Length], $"r{r}-"));
+    }
+
+    report.Burst(bursts, bareBursts, options.Rate);
 }
 
-report.Burst(bursts, bareBursts, options.Rate);
-
 var onB = new List<Watcher>();
-await Connect.ManyAsync(onB, options.B, incident.Id, options.Watchers);
-var (acrossPortal, acrossBare) = await FanOutRepeatedAsync(httpB, onB, seat: 2);
-report.TwoInstances(acrossPortal, acrossBare);
-report.Circuits(await Circuits.MeasureAsync(http, options));
+if (options.Runs("instances"))
+{
+    await Connect.ManyAsync(onB, options.B, incident.Id, options.Watchers);
+    var (acrossPortal, acrossBare) = await FanOutRepeatedAsync(httpB, onB, seat: 2);
+    report.TwoInstances(acrossPortal, acrossBare);
+}
+
+if (options.Runs("circuits"))
+{
+    report.Circuits(await Circuits.MeasureAsync(http, options));
+}
 
 foreach (var w in watchers.Concat(onB))
 {
@@ -92,7 +109,7 @@ foreach (var w in watchers.Concat(onB))
 var markdown = report.Markdown();
 Console.WriteLine();
 Console.WriteLine(markdown);
-if (options.Output is { } output)
+if (options.Output is { } output && options.Only is null)
 {
     await File.WriteAllTextAsync(output, markdown);
     Console.WriteLine($"Written to {output}");
@@ -100,8 +117,11 @@ if (options.Output is { } output)
 
 return 0;
 
-internal sealed record Options(Uri A, Uri B, string Token, int PidA, int PidB, string? Output, int Rounds, int Repeat, int Watchers, int Idle, int Validators, double Rate)
+internal sealed record Options(Uri A, Uri B, string Token, int PidA, int PidB, string? Output, int Rounds, int Repeat, int Watchers, int Idle, int Validators, double Rate, IReadOnlySet<string>? Only)
 {
+    /// <summary>Whether a section runs: all of them unless <c>--only fanout,burst,instances,circuits</c> names some (then nothing is written to --out).</summary>
+    public bool Runs(string section) => Only is null || Only.Contains(section);
+
     public static Options Parse(string[] args)
     {
         string Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"missing {name}");
@@ -113,7 +133,8 @@ internal sealed record Options(Uri A, Uri B, string Token, int PidA, int PidB, s
             int.Parse(Optional("--watchers") ?? "1000", CultureInfo.InvariantCulture),
             int.Parse(Optional("--idle") ?? "10000", CultureInfo.InvariantCulture),
             int.Parse(Optional("--validators") ?? "1510", CultureInfo.InvariantCulture),
-            double.Parse(Optional("--rate") ?? "150", CultureInfo.InvariantCulture));
+            double.Parse(Optional("--rate") ?? "150", CultureInfo.InvariantCulture),
+            Optional("--only") is { } only ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) : null);
     }
 }
 
@@ -234,7 +255,7 @@ internal static class FanOut
         return new Latencies(latencies, sizes);
     }
 
-    /// <summary>The same hub sending messages of the same sizes with no database or rendering work.</summary>
+    /// <summary>The same hub sending messages of the same sizes with no database or rendering work, timed to the last message as the portal is.</summary>
     public static async Task<Latencies> BareAsync(HttpClient http, BenchIncident incident, List<Watcher> watchers, int rounds, IReadOnlyList<int> sizes)
     {
         Console.WriteLine($"Bare hub broadcast to {watchers.Count:N0} watchers, {rounds} rounds of {sizes.Sum():N0} bytes in {sizes.Count} messages…");

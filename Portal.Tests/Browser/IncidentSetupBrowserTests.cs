@@ -212,6 +212,11 @@ public sealed partial class IncidentSetupBrowserTests(BrowserPortalFactory porta
 
         await page.Locator("#network-name").FillAsync("CyberMiles");
         await page.Locator("#unit-symbol").FillAsync("");
+        // The fields take their value on change (blur): once their errors are gone the circuit has the new values,
+        // and the submit that follows cannot overtake them.
+        await page.Locator("#unit-symbol").PressAsync("Tab");
+        await Expect(page.Locator("#network-form")).Not.ToContainTextAsync("one word");
+        await Expect(page.Locator("#network-form")).Not.ToContainTextAsync("must not contain control characters");
         await page.Locator("#network-submit").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/networks/[0-9a-f-]{36}$"));
         await ConsoleBrowserTests.WaitForCircuitAsync(page);

@@ -54,9 +54,13 @@ public static class BenchEndpoints
         api.MapPost("/bench/broadcast", async (BareBroadcastRequest request, IHubContext<IncidentHub> hub, CancellationToken cancellationToken) =>
         {
             var group = hub.Clients.Groups(IncidentHub.Group(request.IncidentId), IncidentHub.PublicGroup(request.IncidentId));
-            foreach (var size in request.MessageSizes)
+            // Only the last message carries the sequence, as only the portal's last message (the quorum document)
+            // carries the revision a watcher waits for: both paths are timed to the last message of a change.
+            for (var i = 0; i < request.MessageSizes.Length; i++)
             {
-                await group.SendAsync("bench", new BareMessage(request.Sequence, new string('x', Math.Max(0, size))), cancellationToken);
+                var last = i == request.MessageSizes.Length - 1;
+                var size = last ? request.MessageSizes[i] : request.MessageSizes[i] + request.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture).Length - 1; // "0" is shorter
+                await group.SendAsync("bench", new BareMessage(last ? request.Sequence : 0, new string('x', Math.Max(0, size))), cancellationToken);
             }
 
             return Results.NoContent();
