@@ -7,7 +7,8 @@ using System.Text.Json;
 namespace Portal.Bench;
 
 /// <summary>
-/// One watcher: a WebSocket speaking the SignalR JSON protocol, subscribed to an incident. It keeps only what
+/// One watcher: a WebSocket speaking the SignalR JSON protocol, watching an incident as its page does (the hub's
+/// <c>Watch</c>: each change arrives as one <c>update</c> message). It keeps only what
 /// the benchmark needs: the latest quorum revision, when the first message above an armed mark arrived, and
 /// the sizes of the messages that came with it.
 /// </summary>
@@ -44,7 +45,7 @@ public sealed class Watcher : IAsyncDisposable
         await watcher.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e", cancellationToken);
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         watcher._receiving = watcher.ReceiveAsync(subscribed);
-        await watcher.SendAsync($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"Subscribe\",\"arguments\":[\"{incidentId}\"]}}\u001e", cancellationToken);
+        await watcher.SendAsync($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"Watch\",\"arguments\":[\"{incidentId}\"]}}\u001e", cancellationToken);
         await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
         watcher._pinging = watcher.PingAsync();
         return watcher;
@@ -140,7 +141,7 @@ public sealed class Watcher : IAsyncDisposable
         {
             subscribed.TrySetResult(); // completion of Subscribe (an error would carry "error"; the quorum message follows)
         }
-        else if (target == "quorum" && number >= 0)
+        else if (target is "quorum" or "update" && number >= 0)
         {
             if (number > Volatile.Read(ref _revision))
             {

@@ -10,11 +10,11 @@ public sealed record HubMessage(string Target, JsonElement Argument);
 
 /// <summary>
 /// A watcher of the live hub on the official SignalR .NET client, over WebSockets through the in-memory test
-/// server. Keeps the server's <c>quorum</c> and <c>fragment</c> messages in the order they arrived.
+/// server. Keeps the server's <c>quorum</c>, <c>fragment</c> and <c>update</c> messages in the order they arrived.
 /// </summary>
 public sealed class HubWatcher : IAsyncDisposable
 {
-    private static readonly string[] Targets = ["quorum", "fragment"];
+    private static readonly string[] Targets = ["quorum", "fragment", "update"];
 
     private readonly HubConnection _connection;
     private readonly Channel<HubMessage> _messages = Channel.CreateUnbounded<HubMessage>();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Web.Api;
 using Rest = Portal.Tests.Web.Api.Api;
@@ -97,6 +98,16 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
         await signedInPublic.InvokeAsync("SubscribePublic", scenario.IncidentId);
         await signedInPublic.NextAsync("quorum");
 
+        // The pages' own subscription (each change in one message) draws the same line.
+        await using var anonymousWatching = await HubWatcher.ConnectAsync(portal);
+        await using var signedInWatching = await HubWatcher.ConnectAsync(portal, seeded.Commander.Token);
+        await using var signedInWatchingPublic = await HubWatcher.ConnectAsync(portal, seeded.Commander.Token);
+        foreach (var (hub, method) in new[] { (anonymousWatching, "Watch"), (signedInWatching, "Watch"), (signedInWatchingPublic, "WatchPublic") })
+        {
+            await hub.InvokeAsync(method, scenario.IncidentId);
+            await hub.NextAsync("quorum");
+        }
+
         // A change that re-renders every row (and the timeline and quorum panel with the wake-up list).
         var (_, opClient) = await scenario.OperatorAsync(0);
         const string fresh = "Second note: disk replaced";
@@ -115,17 +126,24 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
         var anonymousText = await ReceivedUntilAsync(anonymous, last);
         var signedInText = await ReceivedUntilAsync(signedIn, last);
         var publicText = await ReceivedUntilAsync(signedInPublic, last);
-        Assert.Contains("validator-" + scenario.Keys[0], anonymousText, StringComparison.Ordinal);
-        Assert.Contains("validator-" + scenario.Keys[0], publicText, StringComparison.Ordinal);
-        foreach (var secret in secrets)
+        var anonymousWatchingText = await ReceivedUntilAsync(anonymousWatching, last);
+        var watchingPublicText = await ReceivedUntilAsync(signedInWatchingPublic, last);
+        var watchingText = await ReceivedUntilAsync(signedInWatching, last);
+        foreach (var (text, who) in new[] { (anonymousText, "an anonymous subscriber"), (publicText, "a signed-in public-page subscriber"), (anonymousWatchingText, "an anonymous watcher"), (watchingPublicText, "a signed-in public-page watcher") })
         {
-            Assert.False(anonymousText.Contains(secret, StringComparison.Ordinal), $"an anonymous subscriber received '{secret}'");
-            Assert.False(publicText.Contains(secret, StringComparison.Ordinal), $"a signed-in public-page subscriber received '{secret}'");
+            Assert.Contains("validator-" + scenario.Keys[0], text, StringComparison.Ordinal);
+            foreach (var secret in secrets)
+            {
+                Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{who} received '{secret}'");
+            }
         }
 
-        Assert.Contains(fresh, signedInText, StringComparison.Ordinal);
-        Assert.Contains(seeded.Secrets[..4], contact => signedInText.Contains(contact, StringComparison.Ordinal));
-        Assert.Contains(seeded.Operator.UserName, signedInText, StringComparison.Ordinal);
+        foreach (var text in new[] { signedInText, watchingText })
+        {
+            Assert.Contains(fresh, text, StringComparison.Ordinal);
+            Assert.Contains(seeded.Secrets[..4], contact => text.Contains(contact, StringComparison.Ordinal));
+            Assert.Contains(seeded.Operator.UserName, text, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Every message up to the quorum document of <paramref name="revision"/>, as one text (fragments' HTML decoded).</summary>
@@ -133,15 +151,19 @@ public sealed class AnonymousPrivacyTests(PortalFactory portal) : IClassFixture<
     {
         var received = new List<HubMessage>();
         var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (!received.Any(m => m.Target == "quorum" && m.Argument.GetProperty("revision").GetInt64() >= revision))
+        while (!received.Any(m => m.Target is "quorum" or "update" && m.Argument.GetProperty("revision").GetInt64() >= revision))
         {
             Assert.True(DateTimeOffset.UtcNow < deadline, $"no quorum document for revision {revision}");
             await Task.Delay(50);
             received.AddRange(hub.Drain());
         }
 
-        return string.Join("\n", received.Select(m => m.Target == "fragment"
-            ? m.Argument.GetProperty("target").GetString() + " " + WebUtility.HtmlDecode(m.Argument.GetProperty("html").GetString())
-            : m.Argument.GetRawText()));
+        static string Fragment(JsonElement f) => f.GetProperty("target").GetString() + " " + WebUtility.HtmlDecode(f.GetProperty("html").GetString());
+        return string.Join("\n", received.Select(m => m.Target switch
+        {
+            "fragment" => Fragment(m.Argument),
+            "update" => string.Join("\n", m.Argument.GetProperty("fragments").EnumerateArray().Select(Fragment)) + "\n" + m.Argument.GetProperty("quorum").GetRawText(),
+            _ => m.Argument.GetRawText(),
+        }));
     }
 }

@@ -110,4 +110,58 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watcher.NextAsync("quorum", TimeSpan.FromSeconds(1)));
     }
+    [Fact]
+    public async Task Watching_takes_each_change_as_one_update_with_the_same_fragments_and_quorum_as_subscribing()
+    {
+        var incident = await DemoIncident.LoadAsync(portal);
+        var commander = await TestUsers.CreateAsync(portal, ["commander"]);
+        var key = await PendingKeyAsync(incident, 3);
+        await using var subscribed = await HubWatcher.ConnectAsync(portal);
+        await using var watching = await HubWatcher.ConnectAsync(portal);
+        await subscribed.InvokeAsync("Subscribe", incident.Id);
+        await watching.InvokeAsync("Watch", incident.Id);
+        var before = (await watching.NextAsync("quorum")).GetProperty("revision").GetInt64();
+        await subscribed.NextAsync("quorum");
+
+        var response = await portal.CreateApiClient(commander.Token).PostAsJsonAsync(
+            new Uri($"/api/v1/incidents/{incident.Id}/validators/{key}/status", UriKind.Relative), new { state = "downloading" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var revision = await portal.Database.ScalarAsync<long>($"SELECT revision FROM incidents WHERE id = '{incident.Id}'");
+        Assert.True(revision > before);
+
+        var update = await watching.NextAsync("update");
+        var separate = new List<HubMessage>();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (!separate.Any(m => m.Target == "quorum" && m.Argument.GetProperty("revision").GetInt64() == revision))
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "the subscriber got no quorum document for the change");
+            await Task.Delay(20);
+            separate.AddRange(subscribed.Drain());
+        }
+
+        // The same regions and HTML as the fragment messages of that change, in one message, with the same quorum document.
+        Assert.Equal(revision, update.GetProperty("revision").GetInt64());
+        Assert.Equal(separate.Single(m => m.Target == "quorum" && m.Argument.GetProperty("revision").GetInt64() == revision).Argument.GetRawText(), update.GetProperty("quorum").GetRawText());
+        var fragments = update.GetProperty("fragments").EnumerateArray().ToList();
+        Assert.Equal(
+            separate.Where(m => m.Target == "fragment").Select(m => (m.Argument.GetProperty("target").GetString(), m.Argument.GetProperty("html").GetString())),
+            fragments.Select(f => (f.GetProperty("target").GetString(), f.GetProperty("html").GetString())));
+        Assert.Contains(fragments, f => f.GetProperty("target").GetString() == "validator-" + key && f.GetProperty("html").GetString()!.Contains("downloading", StringComparison.Ordinal));
+        Assert.All(fragments, f => Assert.Equal(revision, f.GetProperty("revision").GetInt64()));
+        Assert.Equal(["incident-header", "quorum", "timeline", "validator-" + key], fragments.Select(f => f.GetProperty("target").GetString()!));
+
+        // Nothing else for the watcher: no per-fragment messages and no separate quorum document for that change.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching.NextAsync("fragment", TimeSpan.FromMilliseconds(500)));
+        Assert.DoesNotContain(watching.Drain(), m => m.Target == "quorum" && m.Argument.GetProperty("revision").GetInt64() == revision);
+    }
+
+    [Fact]
+    public async Task Watching_an_unknown_incident_is_an_error()
+    {
+        await using var hub = await HubWatcher.ConnectAsync(portal);
+
+        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.InvokeAsync("Watch", Guid.NewGuid()));
+
+        Assert.Contains("No incident", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -12,6 +12,12 @@ namespace Portal.Web.Features.Live;
 public sealed record Fragment(string Target, [property: System.Text.Json.Serialization.JsonConverter(typeof(UnescapedHtmlConverter))] string Html, long Revision);
 
 /// <summary>
+/// One change as <see cref="IncidentHub.Watch"/> subscribers get it: every fragment of the pass, in the order
+/// <c>fragment</c> messages would have come, then the quorum document of the same revision.
+/// </summary>
+public sealed record LiveUpdate(long Revision, IReadOnlyList<Fragment> Fragments, QuorumDocument Quorum);
+
+/// <summary>
 /// Turns committed changes (heard over LISTEN/NOTIFY, whichever instance made them) into messages for the
 /// incident's SignalR group. Changes queue up; each pass takes everything queued, merges it per incident,
 /// advances the incident's projection by the rows they name (<see cref="IncidentProjections"/>), renders each fragment once with the same components the page uses, and sends
@@ -87,29 +93,50 @@ public sealed partial class IncidentBroadcaster(
         // Signed-in and anonymous watchers are in separate groups: anonymous ones get the public rendering only.
         // A group with no member here is not rendered for: whoever joins after this check gets the quorum
         // document below (sent to the members as they are then), sees the newer revision and catches up by it.
+        // Each rendering serves two groups: the contract's (a message per fragment, then quorum) and the pages'
+        // (the whole change in one message).
         var signedIn = IncidentHub.Group(incidentId);
         var anonymous = IncidentHub.PublicGroup(incidentId);
+        var quorum = QuorumDocument.From(view.Incident, view.Quorum);
         var rendering = TimeSpan.Zero;
-        foreach (var (name, groupView) in new (string, Func<IncidentView>)[] { (signedIn, () => view), (anonymous, view.ForPublic) })
+        List<string> quorumTo = [signedIn, anonymous];
+        foreach (var (each, merged, groupView) in new (string, string, Func<IncidentView>)[]
         {
-            if (!HasMembers(name))
+            (signedIn, IncidentHub.MergedGroup(incidentId), () => view),
+            (anonymous, IncidentHub.MergedPublicGroup(incidentId), view.ForPublic),
+        })
+        {
+            var (toEach, toMerged) = (HasMembers(each), HasMembers(merged));
+            if (!toEach && !toMerged)
             {
+                quorumTo.Add(merged); // whoever joins it meanwhile still hears of the revision
                 continue;
             }
 
             var renderStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var fragments = await RenderAsync(scope.ServiceProvider, groupView(), validators, all, parts);
             rendering += System.Diagnostics.Stopwatch.GetElapsedTime(renderStarted);
-            var group = hub.Clients.Group(name);
-            foreach (var fragment in fragments)
+            if (toMerged)
             {
-                await group.SendAsync("fragment", fragment, cancellationToken);
+                await hub.Clients.Group(merged).SendAsync(IncidentHub.UpdateMessage, new LiveUpdate(view.Incident.Revision, fragments, quorum), cancellationToken);
+            }
+            else
+            {
+                quorumTo.Add(merged);
+            }
+
+            if (toEach)
+            {
+                var group = hub.Clients.Group(each);
+                foreach (var fragment in fragments)
+                {
+                    await group.SendAsync("fragment", fragment, cancellationToken);
+                }
             }
         }
 
         // Last, so a client that sees a newer revision here has already received the fragments for it.
-        var quorum = QuorumDocument.From(view.Incident, view.Quorum);
-        await hub.Clients.Groups(signedIn, anonymous).SendAsync("quorum", quorum, cancellationToken);
+        await hub.Clients.Groups(quorumTo).SendAsync("quorum", quorum, cancellationToken);
         var pass = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         LogPass(incidentId, view.Incident.Revision, read.TotalMilliseconds, rendering.TotalMilliseconds, pass.TotalMilliseconds);
     }

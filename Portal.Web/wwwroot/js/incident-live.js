@@ -71,21 +71,30 @@
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => backoff(context.previousRetryCount) })
     .build();
 
-  connection.on("fragment", (fragment) => {
+  const takeFragment = (fragment) => {
     if (fragment.revision < revision) return; // an older picture than the one shown
     morph(fragment.target, fragment.html);
     shownAt.set(fragment.target, fragment.revision);
     setRevision(fragment.revision);
     if (fragment.target === "incident-header") syncTitle();
-  });
+  };
 
-  connection.on("quorum", (quorum) => {
+  const takeQuorum = (quorum) => {
     if (quorum.revision > revision) catchUp(); // we missed changes while away
+  };
+
+  // The page watches with "Watch": each change is one "update" (its fragments, then its quorum document).
+  // "fragment" and "quorum" messages are what "Subscribe" sends; joining answers with a "quorum" either way.
+  connection.on("update", (update) => {
+    for (const fragment of update.fragments) takeFragment(fragment);
+    takeQuorum(update.quorum);
   });
+  connection.on("fragment", takeFragment);
+  connection.on("quorum", takeQuorum);
 
   async function subscribe() {
     // The public status page asks for the public fragments even when its visitor is signed in.
-    await connection.invoke(root.dataset.view === "public" ? "SubscribePublic" : "Subscribe", incidentId);
+    await connection.invoke(root.dataset.view === "public" ? "WatchPublic" : "Watch", incidentId);
     setState("live", "Live");
   }
 
