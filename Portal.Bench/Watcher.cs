@@ -78,18 +78,26 @@ public sealed class Watcher : IAsyncDisposable
                     return;
                 }
 
+                // Only the bytes just received are searched for the record separator, and what is left of a
+                // record is copied once per completed record: a 30 KB update arriving in many reads costs its
+                // size, not its size times the number of reads.
+                var searched = pending.WrittenCount;
                 pending.Write(buffer.AsSpan(0, result.Count));
-                var data = pending.WrittenMemory;
-                int start = 0, end;
-                while ((end = data.Span[start..].IndexOf(Separator)) >= 0)
+                var data = pending.WrittenSpan;
+                int start = 0, found;
+                while ((found = data[Math.Max(start, searched)..].IndexOf(Separator)) >= 0)
                 {
-                    Handle(data.Span.Slice(start, end), subscribed);
-                    start += end + 1;
+                    var end = Math.Max(start, searched) + found;
+                    Handle(data[start..end], subscribed);
+                    start = end + 1;
                 }
 
-                var rest = data[start..].ToArray();
-                pending.Clear();
-                pending.Write(rest);
+                if (start > 0)
+                {
+                    var rest = data[start..].ToArray();
+                    pending.Clear();
+                    pending.Write(rest);
+                }
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
@@ -105,6 +113,7 @@ public sealed class Watcher : IAsyncDisposable
         var reader = new Utf8JsonReader(record);
         string? target = null;
         long number = -1;
+        var final = true; // an update without its quorum document is not the change's last
         var type = 0;
         var depth = 0;
         while (reader.Read())
@@ -134,6 +143,15 @@ public sealed class Watcher : IAsyncDisposable
                     reader.Read();
                     number = reader.GetInt64();
                 }
+                else if (depth == 3 && reader.ValueTextEquals("quorum"))
+                {
+                    reader.Read();
+                    final = reader.TokenType != JsonTokenType.Null;
+                    if (final)
+                    {
+                        reader.Skip();
+                    }
+                }
             }
         }
 
@@ -141,7 +159,7 @@ public sealed class Watcher : IAsyncDisposable
         {
             subscribed.TrySetResult(); // completion of Subscribe (an error would carry "error"; the quorum message follows)
         }
-        else if (target is "quorum" or "update" && number >= 0)
+        else if (target is "quorum" or "update" && number >= 0 && final)
         {
             if (number > Volatile.Read(ref _revision))
             {

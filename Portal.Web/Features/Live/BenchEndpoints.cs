@@ -53,7 +53,9 @@ public static class BenchEndpoints
     private static void MapBareBroadcast(IEndpointRouteBuilder api) =>
         api.MapPost("/bench/broadcast", async (BareBroadcastRequest request, IHubContext<IncidentHub> hub, CancellationToken cancellationToken) =>
         {
-            var group = hub.Clients.Groups(IncidentHub.Group(request.IncidentId), IncidentHub.PublicGroup(request.IncidentId));
+            var group = hub.Clients.Groups(
+                IncidentHub.Group(request.IncidentId), IncidentHub.PublicGroup(request.IncidentId),
+                IncidentHub.MergedGroup(request.IncidentId), IncidentHub.MergedPublicGroup(request.IncidentId));
             // Only the last message carries the sequence, as only the portal's last message (the quorum document)
             // carries the revision a watcher waits for: both paths are timed to the last message of a change.
             for (var i = 0; i < request.MessageSizes.Length; i++)

@@ -12,10 +12,36 @@ namespace Portal.Web.Features.Live;
 public sealed record Fragment(string Target, [property: System.Text.Json.Serialization.JsonConverter(typeof(UnescapedHtmlConverter))] string Html, long Revision);
 
 /// <summary>
-/// One change as <see cref="IncidentHub.Watch"/> subscribers get it: every fragment of the pass, in the order
-/// <c>fragment</c> messages would have come, then the quorum document of the same revision.
+/// A change as <see cref="IncidentHub.Watch"/> subscribers get it: the fragments of the pass, in the order
+/// <c>fragment</c> messages would have come, and the quorum document of the same revision. A pass with more
+/// than about <see cref="IncidentBroadcaster.UpdateBytes"/> of HTML (a burst re-rendering hundreds of rows) goes
+/// out in several updates of that size; only the last carries <see cref="Quorum"/> (null before it).
 /// </summary>
-public sealed record LiveUpdate(long Revision, IReadOnlyList<Fragment> Fragments, QuorumDocument Quorum);
+public sealed record LiveUpdate(long Revision, IReadOnlyList<Fragment> Fragments, QuorumDocument? Quorum)
+{
+    /// <summary>The pass's fragments cut into updates of at most about <paramref name="bytes"/> characters of HTML each, the quorum document on the last.</summary>
+    public static IReadOnlyList<LiveUpdate> Split(long revision, IReadOnlyList<Fragment> fragments, QuorumDocument quorum, int bytes)
+    {
+        ArgumentNullException.ThrowIfNull(fragments);
+        var updates = new List<LiveUpdate>();
+        var chunk = new List<Fragment>();
+        var size = 0;
+        foreach (var fragment in fragments)
+        {
+            if (chunk.Count > 0 && size + fragment.Html.Length > bytes)
+            {
+                updates.Add(new LiveUpdate(revision, chunk, null));
+                (chunk, size) = ([], 0);
+            }
+
+            chunk.Add(fragment);
+            size += fragment.Html.Length;
+        }
+
+        updates.Add(new LiveUpdate(revision, chunk, quorum));
+        return updates;
+    }
+}
 
 /// <summary>
 /// Turns committed changes (heard over LISTEN/NOTIFY, whichever instance made them) into messages for the
@@ -30,6 +56,12 @@ public sealed partial class IncidentBroadcaster(
     /// <summary>Bounds on the spacing of passes: isolated changes go out at once, bursts are merged.</summary>
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaximumPassInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Characters of HTML per <see cref="LiveUpdate"/>: a lone change is one update, a burst's pass several of this
+    /// size rather than one of megabytes that a phone parses in one go and a slow socket holds for seconds.
+    /// </summary>
+    public const int UpdateBytes = 32 * 1024;
 
     private readonly Channel<IncidentChanged> _queue = Channel.CreateUnbounded<IncidentChanged>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -118,7 +150,10 @@ public sealed partial class IncidentBroadcaster(
             rendering += System.Diagnostics.Stopwatch.GetElapsedTime(renderStarted);
             if (toMerged)
             {
-                await hub.Clients.Group(merged).SendAsync(IncidentHub.UpdateMessage, new LiveUpdate(view.Incident.Revision, fragments, quorum), cancellationToken);
+                foreach (var update in LiveUpdate.Split(view.Incident.Revision, fragments, quorum, UpdateBytes))
+                {
+                    await hub.Clients.Group(merged).SendAsync(IncidentHub.UpdateMessage, update, cancellationToken);
+                }
             }
             else
             {

@@ -87,7 +87,7 @@
   // "fragment" and "quorum" messages are what "Subscribe" sends; joining answers with a "quorum" either way.
   connection.on("update", (update) => {
     for (const fragment of update.fragments) takeFragment(fragment);
-    takeQuorum(update.quorum);
+    if (update.quorum) takeQuorum(update.quorum); // on the last update of a change only
   });
   connection.on("fragment", takeFragment);
   connection.on("quorum", takeQuorum);
