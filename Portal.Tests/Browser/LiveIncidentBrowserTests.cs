@@ -289,7 +289,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
         Assert.Equal(2, moved.Count);
         using var api = ApiClient(commander.Token);
 
-        // Between page and hub: on every WebSocket, the page's first Subscribe names an incident that does not
+        // Between page and hub: on every WebSocket, the page's first WatchPublic names an incident that does not
         // exist, so the hub refuses it (as it would if it could not read the incident); later ones pass.
         var page = await NewPageAsync();
         var refused = 0;
@@ -311,7 +311,7 @@ public sealed class LiveIncidentReconnectBrowserTests(BrowserPortalFactory porta
                     return;
                 }
 
-                if (first && text.Contains("\"target\":\"SubscribePublic\"", StringComparison.Ordinal))
+                if (first && text.Contains("\"target\":\"WatchPublic\"", StringComparison.Ordinal))
                 {
                     first = false;
                     Interlocked.Increment(ref refused);
