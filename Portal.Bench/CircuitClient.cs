@@ -293,7 +293,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         int At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(batch.AsSpan(offset));
         var n = batch.Length;
-        var (updated, frames, disposed, handlers, index) = (At(n - 20), At(n - 16), At(n - 12), At(n - 8), At(n - 4));
+        var (updated, frames, handlers, index) = (At(n - 20), At(n - 16), At(n - 8), At(n - 4));
         var strings = new List<string>();
         for (var i = index; i + 4 <= n - 20; i += 4)
         {
@@ -311,7 +311,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
         }
 
         var text = new StringBuilder();
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"batch {n:N0} B: edits {frames - updated:N0} B, frames {disposed - frames:N0} B, strings {index - handlers:N0} B ({strings.Count:N0}); ");
+        // Each section's items come before its table of offsets: the diffs (with their edits) before the
+        // updated-components table, the reference frames after it.
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"batch {n:N0} B: diffs {updated:N0} B, frames {frames - updated:N0} B, strings {index - handlers:N0} B ({strings.Count:N0}); ");
         text.AppendJoin(" | ", strings.OrderByDescending(s => s.Length).Take(top).Select(s => s.Length > 60 ? s[..60] + "…" : s));
         text.Append(" || first: ");
         text.AppendJoin(" | ", strings.Take(top * 2).Select(s => s.Length > 40 ? s[..40] + "…" : s));
