@@ -51,6 +51,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private long _bytes;
     private long _batches;
     private string? _error;
+    private byte[]? _first;
 
     private CircuitClient(HubConnection hub) => _hub = hub;
 
@@ -168,6 +169,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
 
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _bytes, bytes.Length);
+            Interlocked.CompareExchange(ref _first, bytes, null);
             _firstBatch.TrySetResult();
             await _hub.SendAsync("OnRenderCompleted", batchId, null);
         });
@@ -270,6 +272,52 @@ public sealed partial class CircuitClient : IAsyncDisposable
 
             await Task.Delay(10);
         }
+    }
+
+    /// <summary>The circuit's first render batch (the whole page), and the batches recorded since <see cref="Arm"/>.</summary>
+    public (byte[]? First, IReadOnlyList<byte[]> Recorded) Captured()
+    {
+        lock (_lock)
+        {
+            return (_first, [.. _recorded.Select(r => r.Bytes)]);
+        }
+    }
+
+    /// <summary>
+    /// What a render batch is made of, to see what dominates it: its size, its frames' and string table's bytes, and
+    /// its largest strings. The batch ends with five offsets (updated components, reference frames, disposed
+    /// components, disposed event handlers, string table index); the index lists where each string starts.
+    /// </summary>
+    public static string Describe(byte[] batch, int top = 25)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(batch.AsSpan(offset));
+        var n = batch.Length;
+        var (updated, frames, handlers, index) = (At(n - 20), At(n - 16), At(n - 8), At(n - 4));
+        var strings = new List<string>();
+        for (var i = index; i + 4 <= n - 20; i += 4)
+        {
+            var at = At(i);
+            var (length, shift) = (0, 0);
+            byte b;
+            do
+            {
+                b = batch[at++];
+                length |= (b & 0x7F) << shift;
+                shift += 7;
+            }
+            while ((b & 0x80) != 0);
+            strings.Add(Encoding.UTF8.GetString(batch, at, length));
+        }
+
+        var text = new StringBuilder();
+        // Each section's items come before its table of offsets: the diffs (with their edits) before the
+        // updated-components table, the reference frames after it.
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"batch {n:N0} B: diffs {updated:N0} B, frames {frames - updated:N0} B, strings {index - handlers:N0} B ({strings.Count:N0}); ");
+        text.AppendJoin(" | ", strings.OrderByDescending(s => s.Length).Take(top).Select(s => s.Length > 60 ? s[..60] + "…" : s));
+        text.Append(" || first: ");
+        text.AppendJoin(" | ", strings.Take(top * 2).Select(s => s.Length > 40 ? s[..40] + "…" : s));
+        return text.ToString();
     }
 
     /// <summary>What the console's batch carries when it shows <paramref name="revision"/>: <c>data-revision</c> on <c>#incident</c>.</summary>

@@ -79,6 +79,17 @@ internal static partial class Circuits
             publicPath.Add(p);
         }
 
+        if (Environment.GetEnvironmentVariable("PORTAL_BENCH_BATCHES") is "1")
+        {
+            // To see what dominates the batches: the first circuit's whole page, and what the last change sent it.
+            var (first, last) = circuits[0].Captured();
+            Console.WriteLine("  first batch: " + (first is null ? "none" : CircuitClient.Describe(first)));
+            foreach (var batch in last)
+            {
+                Console.WriteLine("  change batch: " + CircuitClient.Describe(batch));
+            }
+        }
+
         // Per circuit and change, what the server sent (render batches only).
         var bytesPerChange = (circuits.Sum(c => c.BatchBytes) - bytesBefore) / (double)circuits.Count / console.Sum(c => c.Milliseconds.Count);
         foreach (var circuit in circuits)

@@ -178,6 +178,38 @@ public sealed class ForecastComponentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_waking_window_editor_for_2000_validators_holds_no_component_per_validator_and_searches_by_name_or_key()
+    {
+        var view = CyberMiles();
+        var template = view.Validators[0];
+        var lines = Enumerable.Range(0, 2_000)
+            .Select(i => template with { ValidatorId = Guid.CreateVersion7(Published.AddSeconds(i)), Key = $"0xseat{i:0000}", Name = $"Validator {i}" })
+            .ToList();
+        _bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var few = _bunit.Render<WakingWindowEditor>(p => p.Add(c => c.IncidentId, view.Incident.Id).Add(c => c.Validators, lines.Take(2).ToList()));
+        var cut = _bunit.Render<WakingWindowEditor>(p => p.Add(c => c.IncidentId, view.Incident.Id).Add(c => c.Validators, lines).Add(c => c.Key, lines[1234].Key));
+
+        // As many components and about as much markup as for two validators: nothing is built per validator.
+        Assert.Empty(cut.FindComponents<MudBlazor.MudSelectItem<string>>());
+        Assert.Equal(few.FindComponents<IComponent>().Count, cut.FindComponents<IComponent>().Count);
+        Assert.InRange(cut.Markup.Length, 1, few.Markup.Length + 200);
+        Assert.Equal("Validator 1234", cut.Find("#waking-window-validator").GetAttribute("value"));
+        Assert.Contains("Now 08:00–22:00", cut.Find("#waking-window-current").TextContent, StringComparison.Ordinal);
+
+        // The search lists at most 20 (and one more, so the editor can say more match), by name or by key.
+        Assert.Equal(WakingWindowEditor.MaxMatches + 1, WakingWindowEditor.Matches(lines, "").Count());
+        Assert.Equal(WakingWindowEditor.MaxMatches + 1, WakingWindowEditor.Matches(lines, "validator 1").Count());
+        Assert.Equal([lines[1234].Key], WakingWindowEditor.Matches(lines, " Validator 1234 "));
+        Assert.Equal([lines[42].Key], WakingWindowEditor.Matches(lines, "SEAT0042"));
+        Assert.Empty(WakingWindowEditor.Matches(lines, "nobody"));
+
+        // A browser's time field reaches the editor with seconds: whole minutes are taken, anything else is refused as before.
+        Assert.Equal("07:00", WakingWindowEditor.FromTimeInput("07:00:00"));
+        Assert.Equal("07:00:30", WakingWindowEditor.FromTimeInput("07:00:30"));
+        Assert.Equal("7:00", WakingWindowEditor.FromTimeInput("7:00"));
+    }
+
+    [Fact]
     public void The_postmortem_button_links_the_three_formats()
     {
         var id = Guid.CreateVersion7();

@@ -52,11 +52,13 @@ public sealed class HotfixVersionTests(PortalFactory portal) : IClassFixture<Por
         var scenario = await ApiScenario.CreateAsync(portal, count: 3);
         await scenario.PublishReleaseAsync();
         var commander = await TestUsers.CreateAsync(portal, ["commander"]);
+        var (@operator, _) = await scenario.OperatorAsync(1);
         var client = portal.CreateHttpsClient();
-        await FormPost.SignInAsync(client, commander.UserName, commander.Password);
+        await FormPost.SignInAsync(client, @operator.UserName, @operator.Password);
         var page = $"/incidents/{scenario.IncidentId}";
 
-        // The console's report form starts with the published version filled in (the dialogs are driven in CommanderConsoleBrowserTests).
+        // The console's report form (the signed-in user's own validators; commanders report for others from the
+        // rows) starts with the published version filled in (the dialogs are driven in CommanderConsoleBrowserTests).
         Assert.Matches($"<input[^>]*id=\"report-version\"[^>]*value=\"{System.Text.RegularExpressions.Regex.Escape(Rest.Hotfix)}\"", await client.GetStringAsync(Rest.Path(page)));
 
         // What the form relies on is the service's rule, the same for the console and the API.

@@ -46,6 +46,7 @@ public static class ChainSetup
         services.AddSingleton<CosmosNames>();
         services.AddScoped<ChainService>();
         services.AddScoped<ChainReader>();
+        services.AddSingleton<ChainPanelCache>();
         services.AddSingleton<ChainWatch>();
         services.AddHostedService(s => s.GetRequiredService<ChainWatch>());
         return services;
