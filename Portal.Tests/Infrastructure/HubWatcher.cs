@@ -83,5 +83,21 @@ public sealed class HubWatcher : IAsyncDisposable
         return all;
     }
 
+    /// <summary>Every message from now up to and including the first quorum document of <paramref name="revision"/> or later, in order; fails after the timeout.</summary>
+    public async Task<List<HubMessage>> UntilQuorumAsync(long revision, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        var received = new List<HubMessage>();
+        while (true)
+        {
+            var message = await _messages.Reader.ReadAsync(cancel.Token);
+            received.Add(message);
+            if (message.Target == "quorum" && message.Argument.GetProperty("revision").GetInt64() >= revision)
+            {
+                return received;
+            }
+        }
+    }
+
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -130,14 +130,7 @@ public sealed class LiveHubTests(DemoPortalFactory portal) : IClassFixture<DemoP
         Assert.True(revision > before);
 
         var update = await watching.NextAsync("update");
-        var separate = new List<HubMessage>();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        while (!separate.Any(m => m.Target == "quorum" && m.Argument.GetProperty("revision").GetInt64() == revision))
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "the subscriber got no quorum document for the change");
-            await Task.Delay(20);
-            separate.AddRange(subscribed.Drain());
-        }
+        var separate = await subscribed.UntilQuorumAsync(revision);
 
         // The same regions and HTML as the fragment messages of that change, in one message, with the same quorum document.
         Assert.Equal(revision, update.GetProperty("revision").GetInt64());

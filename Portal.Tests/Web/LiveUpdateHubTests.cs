@@ -40,14 +40,7 @@ public sealed class LiveUpdateHubTests(PortalFactory portal) : IClassFixture<Por
         Assert.Equal(revision, updates[^1].GetProperty("quorum").GetProperty("revision").GetInt64());
 
         // The same fragments, in the same order, as the contract's subscriber got one by one.
-        var separate = new List<HubMessage>();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (!separate.Any(m => m.Target == "quorum" && m.Argument.GetProperty("revision").GetInt64() == revision))
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "the subscriber got no quorum document for the change");
-            await Task.Delay(20);
-            separate.AddRange(subscribed.Drain());
-        }
+        var separate = await subscribed.UntilQuorumAsync(revision);
 
         var merged = updates.SelectMany(u => u.GetProperty("fragments").EnumerateArray()).Select(f => f.GetProperty("target").GetString()).ToList();
         Assert.Equal(separate.Where(m => m.Target == "fragment" && m.Argument.GetProperty("revision").GetInt64() == revision).Select(m => m.Argument.GetProperty("target").GetString()), merged);

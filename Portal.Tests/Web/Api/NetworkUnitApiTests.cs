@@ -93,4 +93,26 @@ public sealed class NetworkUnitApiTests(PortalFactory portal) : IClassFixture<Po
         await Api.ProblemAsync(await portal.CreateApiClient().PutAsync(Api.Path($"/api/v1/networks/{Guid.NewGuid()}"), Api.Json(body)), HttpStatusCode.NotFound);
         Assert.Equal("0|", await portal.Database.ScalarAsync<string>($"SELECT concat_ws('|', unit_decimals, unit_symbol) FROM networks WHERE id = '{id}'"));
     }
+    [Fact]
+    public async Task A_new_quorum_rule_shows_at_once_in_the_incident_s_quorum_and_reaches_its_watchers()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 3);
+        var before = await Api.OkAsync(await scenario.Admin.GetAsync(Api.Path($"{scenario.Base}/quorum")));
+        Assert.Equal(2, before.GetProperty("threshold").GetProperty("numerator").GetInt32());
+        await using var watcher = await HubWatcher.ConnectAsync(portal);
+        await watcher.InvokeAsync("Watch", scenario.IncidentId);
+        await watcher.NextAsync("quorum");
+
+        await Api.OkAsync(await scenario.Admin.PutAsync(Api.Path($"/api/v1/networks/{scenario.NetworkId}"), Api.Json(
+            """{"quorum": {"numerator": 3, "denominator": 4, "strict": false}}""")));
+
+        // The incident's revision did not move (nothing of the incident changed), but its quorum did: no stale rule.
+        var after = await Api.OkAsync(await scenario.Admin.GetAsync(Api.Path($"{scenario.Base}/quorum")));
+        Assert.Equal(3, after.GetProperty("threshold").GetProperty("numerator").GetInt32());
+        Assert.Equal(4, after.GetProperty("threshold").GetProperty("denominator").GetInt32());
+        Assert.False(after.GetProperty("threshold").GetProperty("strict").GetBoolean());
+        var pushed = await watcher.NextAsync("update", where: u => u.GetProperty("quorum").ValueKind == System.Text.Json.JsonValueKind.Object);
+        Assert.Equal(3, pushed.GetProperty("quorum").GetProperty("threshold").GetProperty("numerator").GetInt32());
+        Assert.Contains(pushed.GetProperty("fragments").EnumerateArray(), f => f.GetProperty("target").GetString() == "quorum");
+    }
 }
