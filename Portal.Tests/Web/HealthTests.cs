@@ -113,7 +113,7 @@ public sealed class DatabaseOutageTests(ProxiedPortalFactory portal) : IClassFix
         }
 
         var report = scenario.ReportAsync(scenario.Admin, 0, "acknowledged");
-        var wroteFirst = await WaitForBlockedWriterAsync(blocker, hold);
+        var wroteFirst = await WaitForBlockedWriterAsync(portal.Database.SuperuserConnectionString);
         portal.Proxy.Cut();
         var answer = await report;
         await hold.RollbackAsync();
@@ -142,17 +142,21 @@ public sealed class DatabaseOutageTests(ProxiedPortalFactory portal) : IClassFix
     /// <summary>
     /// True once another session waits on a lock while it already holds row-write locks from the same change (the
     /// validator's row or the incident's revision and anchor; the order of the statements in a batch is EF's).
+    /// Asked on a connection of its own outside any transaction: PostgreSQL reads pg_stat_activity once per
+    /// transaction, so polling inside the lock holder's transaction would only ever see its first look.
     /// </summary>
-    private static async Task<bool> WaitForBlockedWriterAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction)
+    private static async Task<bool> WaitForBlockedWriterAsync(string connectionString)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
             await using var command = new Npgsql.NpgsqlCommand("""
                 SELECT count(*) FROM pg_stat_activity a
                 WHERE a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()
                   AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.mode = 'RowExclusiveLock' AND l.relation IN ('incident_validators'::regclass, 'incidents'::regclass))
-                """, connection, transaction);
+                """, connection);
             if ((long)(await command.ExecuteScalarAsync())! > 0)
             {
                 return true;
