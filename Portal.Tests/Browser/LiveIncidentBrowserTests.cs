@@ -29,6 +29,7 @@ public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, Chromi
         await OpenLiveAsync(watching);
         var before = long.Parse(await watching.Locator("#incident-revision").InnerTextAsync(), CultureInfo.InvariantCulture);
         await Expect(Row(watching, operatorKey)).ToHaveAttributeAsync("data-state", "pending");
+        await Expect(watching.Locator("#stake-chart .stake-marker[data-kind=quorum]")).ToHaveCountAsync(0);
 
         // C: the commander has the console open.
         var console = await OpenConsoleAsync(commander, IncidentPath);
@@ -76,6 +77,8 @@ public sealed class LiveIncidentBrowserTests(BrowserPortalFactory portal, Chromi
         await Expect(watching.Locator("#validators tbody tr[data-state=ready]")).ToHaveCountAsync(ReadyForQuorum);
         await Expect(watching.Locator("#quorum-caption")).ToContainTextAsync($"{ReadyForQuorum} of 24");
         await Expect(watching).ToHaveTitleAsync(new Regex(" — quorum reached$"));
+        // The stake chart, drawn without quorum when the page opened, took the quorum marker with the new status.
+        await Expect(watching.Locator("#stake-chart .stake-marker[data-kind=quorum]")).ToHaveCountAsync(1, new() { Timeout = LiveTimeoutMs });
         await ExpectLiveAsync(watching);
         await ExpectNotReloadedAsync(watching);
 

@@ -83,7 +83,7 @@ public sealed class HubWatcher : IAsyncDisposable
         return all;
     }
 
-    /// <summary>Every message from now up to and including the first quorum document of <paramref name="revision"/> or later, in order; fails after the timeout.</summary>
+    /// <summary>Every message from now up to and including the first quorum document of <paramref name="revision"/> or later (alone or on an update), in order; fails after the timeout.</summary>
     public async Task<List<HubMessage>> UntilQuorumAsync(long revision, TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
@@ -92,7 +92,14 @@ public sealed class HubWatcher : IAsyncDisposable
         {
             var message = await _messages.Reader.ReadAsync(cancel.Token);
             received.Add(message);
-            if (message.Target == "quorum" && message.Argument.GetProperty("revision").GetInt64() >= revision)
+            // Subscribers get the quorum document as a message of its own; page watchers on the last update of a change.
+            var quorum = message.Target switch
+            {
+                "quorum" => message.Argument,
+                "update" when message.Argument.GetProperty("quorum").ValueKind == JsonValueKind.Object => message.Argument.GetProperty("quorum"),
+                _ => default,
+            };
+            if (quorum.ValueKind == JsonValueKind.Object && quorum.GetProperty("revision").GetInt64() >= revision)
             {
                 return received;
             }

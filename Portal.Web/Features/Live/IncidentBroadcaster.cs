@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.SignalR;
+using Portal.Domain;
 using Portal.Web.Components.Incidents;
 using Portal.Web.Features.Incidents;
 using Portal.Web.Hubs;
@@ -51,8 +52,17 @@ public sealed record LiveUpdate(long Revision, IReadOnlyList<Fragment> Fragments
 /// render per pass, not one per report or per watcher.
 /// </summary>
 public sealed partial class IncidentBroadcaster(
-    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, HubLifetimeManager<IncidentHub> members, IncidentProjections projections, IncidentNotifier circuits, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
+    IServiceScopeFactory scopes, IHubContext<IncidentHub> hub, HubLifetimeManager<IncidentHub> members, IncidentProjections projections, IncidentNotifier circuits, TimeProvider clock, ILoggerFactory loggerFactory, ILogger<IncidentBroadcaster> logger) : BackgroundService
 {
+    /// <summary>
+    /// The public page's stake chart is rebuilt from the timeline, so it travels at most this often (as the console
+    /// redraws its own), and at once when the incident's status changes: quorum and the restart show as they happen.
+    /// </summary>
+    public static readonly TimeSpan ChartEvery = TimeSpan.FromSeconds(30);
+
+    /// <summary>When each incident's chart last went to its public watchers, and at which status (passes run one at a time).</summary>
+    private readonly Dictionary<Guid, (DateTimeOffset At, IncidentStatus Status)> _chartSent = [];
+
     /// <summary>Bounds on the spacing of passes: isolated changes go out at once, bursts are merged.</summary>
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaximumPassInterval = TimeSpan.FromMilliseconds(500);
@@ -147,6 +157,11 @@ public sealed partial class IncidentBroadcaster(
 
             var renderStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var fragments = await RenderAsync(scope.ServiceProvider, groupView(), validators, all, parts);
+            if (each == anonymous && await PublicChartAsync(scope.ServiceProvider, view) is { } chart)
+            {
+                fragments = [.. fragments, chart];
+            }
+
             rendering += System.Diagnostics.Stopwatch.GetElapsedTime(renderStarted);
             if (toMerged)
             {
@@ -174,6 +189,31 @@ public sealed partial class IncidentBroadcaster(
         await hub.Clients.Groups(quorumTo).SendAsync("quorum", quorum, cancellationToken);
         var pass = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         LogPass(incidentId, view.Incident.Revision, read.TotalMilliseconds, rendering.TotalMilliseconds, pass.TotalMilliseconds);
+    }
+
+    /// <summary>The stake chart for the public page when it is due (<see cref="ChartEvery"/>, or a new status), else null.</summary>
+    private async Task<Fragment?> PublicChartAsync(IServiceProvider services, IncidentView view)
+    {
+        var now = clock.GetUtcNow();
+        var incident = view.Incident;
+        if (_chartSent.TryGetValue(incident.Id, out var sent) && now - sent.At < ChartEvery && sent.Status == incident.Status)
+        {
+            return null;
+        }
+
+        if (await services.GetRequiredService<StakeHistoryReader>().LoadAsync(incident.Id) is not { } history)
+        {
+            return null;
+        }
+
+        _chartSent[incident.Id] = (now, incident.Status);
+        await using var renderer = new HtmlRenderer(services, loggerFactory);
+        var html = await renderer.Dispatcher.InvokeAsync(async () => (await renderer.RenderComponentAsync<StakeChart>(ParameterView.FromDictionary(new Dictionary<string, object?>
+        {
+            [nameof(StakeChart.History)] = history,
+            [nameof(StakeChart.Drill)] = view.IsDrill,
+        }))).ToHtmlString());
+        return new Fragment(StakeChart.Id, html, incident.Revision);
     }
 
     private bool HasMembers(string group) => members is not BoundedHubLifetimeManager<IncidentHub> bounded || bounded.HasMembers(group);
