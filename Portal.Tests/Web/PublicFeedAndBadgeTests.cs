@@ -128,7 +128,7 @@ public sealed class PublicFeedAndBadgeTests(PortalFactory portal) : IClassFixtur
         var link = System.Text.RegularExpressions.Regex.Match(html, "<link rel=\"alternate\"[^>]*>").Value;
         Assert.Matches("type=\"application/atom(\\+|&#x2B;)xml\"", link);
         Assert.Contains($"href=\"/status/{scenario.IncidentId}/feed.atom\"", link, StringComparison.Ordinal);
-        Assert.Contains("<section class=\"mb-4\" id=\"stake-chart\">", html, StringComparison.Ordinal);
+        Assert.Contains("<section class=\"mb-4\" id=\"stake-chart\" data-live>", html, StringComparison.Ordinal);
         Assert.Contains("ready 33.33%, upgraded 33.33%, acknowledged 66.66%; quorum needs 66.66%.", html, StringComparison.Ordinal);
         Assert.Contains("Release published", html, StringComparison.Ordinal);
         Assert.Contains("class=\"stake-line stake-ready\"", html, StringComparison.Ordinal);
