@@ -162,6 +162,7 @@ app.MapSnapshotBrowserEndpoints();
 app.MapAccountEndpoints();
 app.MapNotificationVerification();
 app.MapPublicFeedAndBadge();
+app.MapPostmortemDownloads();
 app.MapHub<IncidentHub>(IncidentHub.Path);
 // SecurityHeaders sends the whole CSP, frame-ancestors 'none' included: no second header from the framework.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -113,6 +113,15 @@ public sealed class CommanderConsoleBrowserTests(BrowserPortalFactory portal, Ch
         Assert.Equal("CVM crash: mainnet halted, hotfix rolling out", await Portal.Database.ScalarAsync<string>($"SELECT title FROM incidents WHERE id = '{scenario.IncidentId}'"));
         Assert.Contains(await scenario.TimelineAsync(), e => e.GetProperty("kind").GetString() == "incident-edited");
 
+        // The postmortem buttons download with the console's sign-in (the API itself takes tokens only).
+        foreach (var (format, expected) in new[] { ("md", "# Postmortem draft: CVM crash: mainnet halted, hotfix rolling out"), ("csv", "at,key,name,from,to,version,actor"), ("json", "{") })
+        {
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator($"#postmortem-downloads .postmortem-{format}").ClickAsync());
+            Assert.Null(await download.FailureAsync());
+            Assert.Equal($"postmortem-{scenario.IncidentId:N}.{format}", download.SuggestedFilename);
+            Assert.StartsWith(expected, await File.ReadAllTextAsync((await download.PathAsync())!), StringComparison.Ordinal);
+        }
+
         // Another browser: an operator reports through the console's form; the commander's page shows it, no reload.
         var (@operator, _) = await scenario.OperatorAsync(3);
         var reporting = await OpenConsoleAsync(@operator, path);

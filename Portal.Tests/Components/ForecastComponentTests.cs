@@ -216,7 +216,7 @@ public sealed class ForecastComponentTests : IAsyncLifetime
         var cut = _bunit.Render<PostmortemButton>(p => p.Add(c => c.IncidentId, id));
 
         var links = cut.FindAll("#postmortem-downloads a");
-        Assert.Equal(Formats.Select(f => $"/api/v1/incidents/{id}/postmortem?format={f}"), links.Select(a => a.GetAttribute("href")));
+        Assert.Equal(Formats.Select(f => $"/incidents/{id}/postmortem?format={f}"), links.Select(a => a.GetAttribute("href")));
         Assert.All(links, a => Assert.StartsWith($"postmortem-{id:N}.", a.GetAttribute("download"), StringComparison.Ordinal));
     }
 }

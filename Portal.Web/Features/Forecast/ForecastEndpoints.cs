@@ -30,6 +30,26 @@ public static class ForecastEndpoints
         api.MapPut("/incidents/{id:guid}/validators/{key}/waking-window", WakingWindowAsync).RequireAuthorization(Policies.Commander).WithName("PutWakingWindow");
     }
 
+    /// <summary>
+    /// The console's postmortem downloads: the same documents as the API's, for the browser's sign-in cookie (the API
+    /// takes bearer tokens only). A read with no effect, so a plain link serves; signed out, it leads to the sign-in.
+    /// </summary>
+    public static void MapPostmortemDownloads(this IEndpointRouteBuilder app) =>
+        app.MapGet("/incidents/{id:guid}/postmortem", DownloadAsync).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
+
+    /// <summary>Outside /api the exception handler draws pages, so an unknown incident is answered here as the API would.</summary>
+    private static async Task<IResult> DownloadAsync(Guid id, string? format, PostmortemService postmortems, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PostmortemAsync(id, format, postmortems, cancellationToken);
+        }
+        catch (Incidents.NotFoundException missing)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: missing.Message);
+        }
+    }
+
     private static async Task<Ok<ForecastDocument>> ForecastAsync(Guid id, ForecastService forecasts, CancellationToken cancellationToken) =>
         TypedResults.Ok(ForecastDocument.From(await forecasts.ForecastAsync(id, cancellationToken)));
 
