@@ -36,11 +36,30 @@ public sealed class DrillLauncherBrowserTests(BrowserPortalFactory portal, Chrom
         var before = await portal.Database.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE is_drill");
         await page.Locator("#drill-validators").FillAsync("0");
         await page.Locator("#drill-start").ClickAsync();
-        await Expect(page.Locator("#drill-form")).ToContainTextAsync("Simulate between 1 and 200 validators.");
+        await Expect(page.Locator("#drill-form")).ToContainTextAsync("Simulate between 1 and 200 validators, as a whole number.");
         Assert.Equal(before, await portal.Database.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE is_drill"));
+
+        // Not whole numbers: each field says so (a numeric field used to keep its last good value and start a drill).
+        foreach (var (field, value, message) in new[]
+        {
+            ("#drill-validators", "12.5", "Simulate between 1 and 200 validators, as a whole number."),
+            ("#drill-compression", "1e12", "Between 0 and 3600 real seconds per simulated hour, as a whole number."),
+            ("#drill-seed", "abc", "A seed is a whole number from 0 to 2147483647; leave it empty for 1."),
+            ("#drill-seed", "99999999999999999999999", "A seed is a whole number from 0 to 2147483647; leave it empty for 1."),
+        })
+        {
+            await page.Locator("#drill-validators").FillAsync("3");
+            await page.Locator("#drill-compression").FillAsync("0");
+            await page.Locator("#drill-seed").FillAsync("1");
+            await page.Locator(field).FillAsync(value);
+            await page.Locator("#drill-start").ClickAsync();
+            await Expect(page.Locator("#drill-form")).ToContainTextAsync(message);
+            Assert.Equal(before, await portal.Database.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE is_drill"));
+        }
 
         await page.Locator("#drill-validators").FillAsync("3");
         await page.Locator("#drill-compression").FillAsync("0");
+        await page.Locator("#drill-seed").FillAsync("");
         await page.Locator("#drill-start").ClickAsync();
         var row = page.Locator("#drill-runs tbody tr").First;
         await Expect(row.Locator(".drill-state")).ToHaveAttributeAsync("data-state", "finished", new() { Timeout = 30_000 });

@@ -57,4 +57,23 @@ public sealed class DrillConsoleAuthorizationTests(PortalFactory portal) : IClas
         Assert.StartsWith("A drill", refused.Message, StringComparison.Ordinal);
         Assert.Equal(runs, portal.Services.GetRequiredService<DrillRuns>().All.Count);
     }
+
+    [Theory]
+    [InlineData(new[] { "commander" }, true, "core developer")]
+    [InlineData(new[] { "commander" }, false, "core developer")]
+    [InlineData(new[] { "commander", "coredev" }, false, "Only an admin may add a drill network")]
+    public async Task A_commander_is_told_up_front_what_a_drill_would_need_and_nothing_is_declared(string[] roles, bool existingNetwork, string expected)
+    {
+        var commander = await TestUsers.CreateAsync(portal, roles);
+        var network = existingNetwork ? (await Web.Api.ApiScenario.CreateAsync(portal, count: 1)).NetworkId : (Guid?)null;
+        var runs = portal.Services.GetRequiredService<DrillRuns>().All.Count;
+        var drills = await portal.Database.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE is_drill");
+
+        var refused = await Assert.ThrowsAsync<ForbiddenException>(() => CircuitOf(Claiming(commander)).RunAsync((DrillService s) =>
+            s.StartAsync(new DrillPlan(NetworkId: network, Validators: 3, SecondsPerSimulatedHour: 0), Portal)));
+
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+        Assert.Equal(runs, portal.Services.GetRequiredService<DrillRuns>().All.Count);
+        Assert.Equal(drills, await portal.Database.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE is_drill"));
+    }
 }

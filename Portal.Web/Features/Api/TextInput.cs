@@ -154,3 +154,28 @@ public sealed class EmailAttribute : ValidationAttribute
             : ValidationResult.Success;
     }
 }
+
+/// <summary>
+/// An optional whole number typed into a text field, digits only, between <paramref name="min"/> and
+/// <paramref name="max"/>: "12.5", "1e12", "abc" and numbers out of range are refused beside the field, where a numeric
+/// field would have dropped them and kept its last good value.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class WholeNumberAttribute(int min, int max, string message) : ValidationAttribute(message)
+{
+    /// <summary>The number in a value this attribute accepted.</summary>
+    public static int Read(string? text) => int.Parse(text!.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        ArgumentNullException.ThrowIfNull(validationContext);
+        if (value is not string text || string.IsNullOrWhiteSpace(text))
+        {
+            return ValidationResult.Success; // [Required] says so where a value is needed
+        }
+
+        var ok = int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && number >= min && number <= max;
+        return ok ? ValidationResult.Success : new ValidationResult(ErrorMessageString, validationContext.MemberName is { } member ? [member] : null);
+    }
+}

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Portal.Data.Identity;
 using Portal.Domain;
 using Portal.Web.Features.Accounts;
+using Portal.Web.Features.Incidents;
 
 namespace Portal.Web.Features.Drills;
 
@@ -63,8 +64,9 @@ public sealed class DrillService(CallerAccess access, ApiTokens tokens, DrillRun
 
     /// <summary>
     /// Declares a drill incident through the API at <paramref name="portal"/> and plays it in the background;
-    /// returns once the incident exists. Commanders and admins may start one; the API then asks of the token what
-    /// each step needs (publishing the release: core developer or admin; a new network: admin).
+    /// returns once the incident exists. Admins may start one, and commanders who are also core developers on an
+    /// existing network: each step goes through the API, which asks the same of the token (publishing the release:
+    /// core developer or admin; a new network: admin), so the check here only refuses up front what would fail midway.
     /// </summary>
     public async Task<DrillRun> StartAsync(DrillPlan plan, Uri portal, CancellationToken cancellationToken = default)
     {
@@ -79,6 +81,20 @@ public sealed class DrillService(CallerAccess access, ApiTokens tokens, DrillRun
         if (!double.IsFinite(plan.SecondsPerSimulatedHour) || plan.SecondsPerSimulatedHour is < 0 or > MaxSecondsPerHour)
         {
             throw new DomainException($"A drill's clock runs between 0 and {MaxSecondsPerHour} real seconds per simulated hour.");
+        }
+
+        // Refused here rather than halfway: a drill that stops at its hotfix leaves a half-made DRILL incident behind.
+        if (!caller.IsAny(Roles.Admin))
+        {
+            if (!caller.IsAny(Roles.CoreDev))
+            {
+                throw new ForbiddenException("A drill publishes its hotfix, which needs the core developer role as well as commander. Ask an admin for that role, or have an admin run the drill.");
+            }
+
+            if (plan.NetworkId is null)
+            {
+                throw new ForbiddenException("Only an admin may add a drill network. Choose an existing network to drill on.");
+            }
         }
 
         var token = await tokens.CreateAsync(caller.Id, caller.UserName, "drill simulator", clock.GetUtcNow() + TokenLifetime, cancellationToken);
