@@ -1,5 +1,7 @@
 using System.Net;
 using Portal.Tests.Infrastructure;
+using Portal.Tests.Web.Api;
+using Rest = Portal.Tests.Web.Api.Api;
 
 namespace Portal.Tests.Web;
 
@@ -18,6 +20,7 @@ public sealed class HomePageTests(DemoPortalFactory portal) : IClassFixture<Demo
         var drills = html.IndexOf("id=\"drills\"", StringComparison.Ordinal);
         Assert.True(drills > 0, "no drills list");
         Assert.Contains("6 of 24 validators ready", html[drills..], StringComparison.Ordinal);
+        Assert.Contains("class=\"badge text-bg-secondary incident-status\">coordinating</span>", html[drills..], StringComparison.Ordinal);
         Assert.Contains("No incidents.", html[..drills], StringComparison.Ordinal);
         Assert.Contains("<code>cybermiles-mainnet</code>", html, StringComparison.Ordinal);
         Assert.Contains("more than 2/3 of stake", html, StringComparison.Ordinal);
@@ -57,5 +60,36 @@ public sealed class HomePageTests(DemoPortalFactory portal) : IClassFixture<Demo
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Bootstrap", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The home page's status badges read as the rest of the portal words a status ("quorum reached"), not as enum names.</summary>
+public sealed class HomePageStatusTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    /// <summary>The home page's list item of one incident, from its title link to its links.</summary>
+    private static string ItemOf(string html, Guid incidentId)
+    {
+        var start = html.IndexOf($"href=\"/status/{incidentId}\"", StringComparison.Ordinal);
+        Assert.True(start > 0, $"incident {incidentId} is not on the home page");
+        return html[start..html.IndexOf("incident-links", start, StringComparison.Ordinal)];
+    }
+
+    [Fact]
+    public async Task Status_badges_say_quorum_reached_and_resumed_in_words()
+    {
+        var reached = await ApiScenario.CreateAsync(portal, count: 3);
+        await reached.ReportAllAsync("ready", [0, 1, 2]);
+        var resumed = await ApiScenario.CreateAsync(portal, count: 3);
+        await resumed.ReportAllAsync("ready", [0, 1, 2]);
+        await Rest.OkAsync(await resumed.Admin.PostAsync(Rest.Path($"{resumed.Base}/status"), Rest.Json(new { status = "resumed" })));
+        var fresh = await ApiScenario.CreateAsync(portal, count: 3);
+
+        var html = await portal.CreateClient().GetStringAsync(Rest.Path("/"));
+
+        Assert.Contains("incident-status\">quorum reached</span>", ItemOf(html, reached.IncidentId), StringComparison.Ordinal);
+        Assert.Contains("incident-status\">resumed</span>", ItemOf(html, resumed.IncidentId), StringComparison.Ordinal);
+        Assert.Contains("incident-status\">investigating</span>", ItemOf(html, fresh.IncidentId), StringComparison.Ordinal);
+        Assert.DoesNotContain("QuorumReached", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">Resumed<", html, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Xml.Linq;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Web.Api;
@@ -105,6 +106,75 @@ public sealed class PublicFeedAndBadgeTests(PortalFactory portal) : IClassFixtur
         var changed = await client.SendAsync(after);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.NotEqual(tag, changed.Headers.ETag);
+    }
+
+    [Theory]
+    [InlineData("feed.atom")]
+    [InlineData("badge.svg")]
+    public async Task If_Modified_Since_at_the_Last_Modified_is_a_304_and_If_None_Match_takes_precedence(string file)
+    {
+        var scenario = await SeedAsync();
+        var client = portal.CreateClient();
+        var path = Rest.Path($"/status/{scenario.IncidentId}/{file}");
+        var first = await client.GetAsync(path);
+        var lastModified = first.Content.Headers.LastModified ?? throw new Xunit.Sdk.XunitException("no Last-Modified");
+        var tag = first.Headers.ETag ?? throw new Xunit.Sdk.XunitException("no ETag");
+
+        async Task<HttpResponseMessage> SendAsync(DateTimeOffset? since, EntityTagHeaderValue? match = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.IfModifiedSince = since;
+            if (match is not null)
+            {
+                request.Headers.IfNoneMatch.Add(match);
+            }
+
+            return await client.SendAsync(request);
+        }
+
+        var same = await SendAsync(lastModified);
+        Assert.Equal(HttpStatusCode.NotModified, same.StatusCode);
+        Assert.Empty(await same.Content.ReadAsByteArrayAsync());
+        Assert.Equal(tag, same.Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotModified, (await SendAsync(lastModified.AddMinutes(1))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(lastModified.AddSeconds(-1))).StatusCode);
+        // RFC 9110 13.1.3: with If-None-Match present, If-Modified-Since is not looked at.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(lastModified, new EntityTagHeaderValue("\"something-else\""))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await SendAsync(lastModified.AddSeconds(-1), tag)).StatusCode);
+
+        // A change after Last-Modified answers the copy of that time with a 200 again.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        await Rest.OkAsync(await scenario.ReportAsync(scenario.Admin, 2, "acknowledged"));
+        var changed = await SendAsync(lastModified);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.True(changed.Content.Headers.LastModified > lastModified);
+    }
+
+    [Theory]
+    [InlineData("feed.atom", "application/atom+xml")]
+    [InlineData("badge.svg", "image/svg+xml")]
+    public async Task HEAD_answers_as_GET_does_without_the_body(string file, string mediaType)
+    {
+        var scenario = await SeedAsync();
+        var client = portal.CreateClient();
+        var path = Rest.Path($"/status/{scenario.IncidentId}/{file}");
+        var get = await client.GetAsync(path);
+        var length = (await get.Content.ReadAsByteArrayAsync()).Length;
+
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(mediaType, head.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(length, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.LastModified, head.Content.Headers.LastModified);
+        Assert.True(head.Headers.CacheControl?.Public);
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Head, path);
+        conditional.Headers.IfNoneMatch.Add(get.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(conditional)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Rest.Path($"/status/{Guid.NewGuid()}/{file}")))).StatusCode);
     }
 
     [Theory]

@@ -36,7 +36,8 @@ public sealed class PostmortemApiTests(PortalFactory portal) : IClassFixture<Por
         var document = await Api.OkAsync(await GetAsync(scenario, null, observer));
         Assert.Equal(document.ToString(), (await Api.OkAsync(await GetAsync(scenario, "json", observer))).ToString());
 
-        Assert.Equal(["durations", "incident", "milestones", "timeline", "validators"], document.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["drill", "durations", "incident", "milestones", "timeline", "validators"], document.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.False(document.GetProperty("drill").GetBoolean());
         Assert.Equal(scenario.IncidentId, document.GetProperty("incident").GetProperty("id").GetGuid());
         var milestones = document.GetProperty("milestones");
         string[] order = ["declaredAt", "firstReleasePublishedAt", "firstAcknowledgedAt", "quorumReachedAt", "resumedAt", "closedAt"];
@@ -123,8 +124,44 @@ public sealed class PostmortemApiTests(PortalFactory portal) : IClassFixture<Por
         Assert.Equal(["## Summary", "## Timeline", "## Impact", "## What went well", "## What went wrong", "## Action items"], sections);
         Assert.Contains("| quorum reached |", text, StringComparison.Ordinal);
         Assert.Contains("Quorum reached: 17 of 24 validators ready", text, StringComparison.Ordinal);
-        Assert.Contains("| Validator 01 | " + Api.CyberMilesStake + " |", text, StringComparison.Ordinal);
+        Assert.Contains("| Validator 01 | 10,000,000,000,000,000,000,000,000 |", text, StringComparison.Ordinal);
         Assert.Contains("_To fill in", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("DRILL", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Markdown_shows_stake_in_the_networks_unit_with_digit_grouping_while_json_keeps_base_units()
+    {
+        var scenario = await ApiScenario.CreateAsync(portal, count: 2, stake: i => i == 0 ? Api.CyberMilesStake : "1500000000000000000");
+        await Api.OkAsync(await scenario.Admin.PutAsync(Api.Path($"/api/v1/networks/{scenario.NetworkId}"), Api.Json(new { decimals = 18, symbol = "CMT" })));
+
+        var text = await (await GetAsync(scenario, "md")).Content.ReadAsStringAsync();
+
+        Assert.Contains("| Validator 00 | 10,000,000 CMT |", text, StringComparison.Ordinal);
+        Assert.Contains("| Validator 01 | 1.5 CMT |", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Api.CyberMilesStake, text, StringComparison.Ordinal);
+        var json = await Api.OkAsync(await GetAsync(scenario, "json"));
+        Assert.Equal([Api.CyberMilesStake, "1500000000000000000"], json.GetProperty("validators").EnumerateArray().Select(v => v.GetProperty("stake").GetString()));
+    }
+
+    [Fact]
+    public async Task A_drill_says_DRILL_in_the_markdown_title_and_drill_true_in_json_and_a_real_incident_does_not()
+    {
+        var real = await ApiScenario.CreateAsync(portal, count: 2);
+        var declared = await Api.OkAsync(await real.Admin.PostAsync(Api.Path("/api/v1/incidents"),
+            Api.Json(new { networkId = real.NetworkId, title = "Practice halt", haltHeight = Api.HaltHeight + 1, drill = true })), HttpStatusCode.Created);
+        var drill = $"/api/v1/incidents/{declared.GetProperty("id").GetGuid()}/postmortem";
+
+        var drillMarkdown = await (await real.Admin.GetAsync(Api.Path(drill + "?format=md"))).Content.ReadAsStringAsync();
+        Assert.StartsWith("# DRILL: Postmortem draft: Practice halt\n", drillMarkdown, StringComparison.Ordinal);
+        Assert.True((await Api.OkAsync(await real.Admin.GetAsync(Api.Path(drill + "?format=json")))).GetProperty("drill").GetBoolean());
+        var csv = await (await real.Admin.GetAsync(Api.Path(drill + "?format=csv"))).Content.ReadAsStringAsync();
+        Assert.Equal("at,key,name,from,to,version,actor", csv.Split("\r\n")[0]);
+
+        var realMarkdown = await (await GetAsync(real, "md")).Content.ReadAsStringAsync();
+        Assert.StartsWith("# Postmortem draft: CVM crash halts mainnet at block 1724747\n", realMarkdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("DRILL", realMarkdown, StringComparison.Ordinal);
+        Assert.False((await Api.OkAsync(await GetAsync(real, "json"))).GetProperty("drill").GetBoolean());
     }
 
     [Fact]

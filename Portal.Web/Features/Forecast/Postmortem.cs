@@ -35,9 +35,16 @@ public sealed record PostmortemDocument(
     PostmortemIncident Incident, PostmortemMilestones Milestones, PostmortemDurations Durations,
     IReadOnlyList<PostmortemValidator> Validators, IReadOnlyList<TimelineEntry> Timeline)
 {
+    /// <summary>A practice incident: the Markdown's title says DRILL, as every rendering of a drill does.</summary>
+    public bool Drill { get; init; }
+
     /// <summary>Transitions behind the per-validator figures; the CSV's rows (not part of the JSON).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<PostmortemTransition> Transitions { get; init; } = [];
+
+    /// <summary>The network's unit, in which the Markdown shows stake (the JSON keeps base units).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DisplayUnit Unit { get; init; }
 }
 
 /// <summary>
@@ -181,7 +188,9 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
             milestones, durations, perValidator,
             [.. timeline.Select(e => new TimelineEntry(e.At, e.Kind, e.Actor, e.Summary))])
         {
+            Drill = incident.IsDrill,
             Transitions = transitions,
+            Unit = network.Unit,
         };
     }
 
@@ -266,7 +275,7 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
 
-        Line($"# Postmortem draft: {Inline(i.Title)}");
+        Line($"# {(document.Drill ? "DRILL: " : "")}Postmortem draft: {Inline(i.Title)}");
         Line();
         Line($"{Inline(i.Network.Name)} (`{Inline(i.Network.ChainId)}`), halted at block {i.HaltHeight.ToString(CultureInfo.InvariantCulture)}; status {Incident.Describe(i.Status)}{(i.Release is null ? "" : $"; hotfix `{Inline(i.Release)}`")}.");
         Line("Figures below are read from the incident's records; the sections marked _to fill in_ are for the team.");
@@ -304,7 +313,7 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
         Line("|---|---|---|---|---|---|---|");
         foreach (var v in document.Validators)
         {
-            Line($"| {Inline(v.Name)} | {v.Stake} | {When(v.AcknowledgedAt)} | {Span(v.SecondsToAcknowledge) ?? "—"} | {When(v.ReadyAt)} | {Span(v.SecondsToReady) ?? "—"} | {(v.PagedAt.Count == 0 ? "—" : string.Join(", ", v.PagedAt.Select(p => When(p))))} |");
+            Line($"| {Inline(v.Name)} | {Inline(document.Unit.Format(Stake.Parse(v.Stake)))} | {When(v.AcknowledgedAt)} | {Span(v.SecondsToAcknowledge) ?? "—"} | {When(v.ReadyAt)} | {Span(v.SecondsToReady) ?? "—"} | {(v.PagedAt.Count == 0 ? "—" : string.Join(", ", v.PagedAt.Select(p => When(p))))} |");
         }
 
         Line();

@@ -14,7 +14,9 @@ namespace Portal.Web.Features.PublicStatus;
 /// <summary>
 /// <c>/status/{id}/feed.atom</c> and <c>/status/{id}/badge.svg</c>: anonymous, cacheable companions of the public
 /// page. Both say only what the public page says (public timeline summaries: no actors, contacts or notes), and
-/// both carry the incident's revision as their ETag, so a watcher or a proxy revalidates with a 304.
+/// both carry the incident's revision as their ETag and its last change as Last-Modified, so a watcher or a proxy
+/// revalidates with a 304 (If-None-Match, or If-Modified-Since when no If-None-Match is sent). HEAD answers as GET
+/// does, without the body.
 /// </summary>
 public static class FeedAndBadge
 {
@@ -41,6 +43,10 @@ public static class FeedAndBadge
             .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        // HEAD answers as GET does, without the body; the OpenAPI document lists the GETs only.
+        group.MapMethods("/feed.atom", [HttpMethods.Head], FeedAsync).ExcludeFromDescription();
+        group.MapMethods("/badge.svg", [HttpMethods.Head], BadgeAsync).ExcludeFromDescription();
     }
 
     private static async Task<IResult> FeedAsync(Guid id, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
@@ -58,7 +64,7 @@ public static class FeedAndBadge
             .Take(FeedEntries)
             .ToListAsync(cancellationToken);
         var origin = $"{http.Request.Scheme}://{http.Request.Host}";
-        return TypedResults.Text(Feed(incident, network, entries, origin), "application/atom+xml; charset=utf-8", Encoding.UTF8);
+        return Answer(http, Feed(incident, network, entries, origin), "application/atom+xml; charset=utf-8");
     }
 
     private static async Task<IResult> BadgeAsync(Guid id, PortalDbContext db, HttpContext http, CancellationToken cancellationToken)
@@ -71,7 +77,20 @@ public static class FeedAndBadge
 
         var rule = await db.Networks.AsNoTracking().Where(n => n.Id == incident.NetworkId).Select(n => n.Quorum).SingleAsync(cancellationToken);
         var quorum = Quorum.FromTotals(rule, await IncidentWrites.QuorumTotalsAsync(db, id, cancellationToken));
-        return TypedResults.Text(Badge(incident.IsDrill, quorum), "image/svg+xml; charset=utf-8", Encoding.UTF8);
+        return Answer(http, Badge(incident.IsDrill, quorum), "image/svg+xml; charset=utf-8");
+    }
+
+    /// <summary>The text as UTF-8; to a HEAD request, only its headers (type and length), as GET would send them.</summary>
+    private static IResult Answer(HttpContext http, string text, string contentType)
+    {
+        if (!HttpMethods.IsHead(http.Request.Method))
+        {
+            return TypedResults.Text(text, contentType, Encoding.UTF8);
+        }
+
+        http.Response.ContentType = contentType;
+        http.Response.ContentLength = Encoding.UTF8.GetByteCount(text);
+        return TypedResults.Ok();
     }
 
     /// <summary>
@@ -89,17 +108,29 @@ public static class FeedAndBadge
         return NotModified(http, incident, what) ? (null, TypedResults.StatusCode(StatusCodes.Status304NotModified)) : (incident, null);
     }
 
-    /// <summary>Sets the caching headers and answers whether the client's copy (by ETag) is still current.</summary>
+    /// <summary>
+    /// Sets the caching headers and answers whether the client's copy is still current: by ETag when the request
+    /// has If-None-Match; otherwise by If-Modified-Since, against Last-Modified in the whole seconds an HTTP date
+    /// holds (RFC 9110 13.1.3, 13.2.2).
+    /// </summary>
     private static bool NotModified(HttpContext http, Incident incident, string what)
     {
         var tag = new EntityTagHeaderValue($"\"{what}-{incident.Id:N}-{incident.Revision}\"");
+        var lastModified = WholeSeconds(incident.UpdatedAt);
         var headers = http.Response.GetTypedHeaders();
         headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromSeconds(60) };
         headers.ETag = tag;
-        headers.LastModified = incident.UpdatedAt;
-        var sent = http.Request.GetTypedHeaders().IfNoneMatch;
-        return sent.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(tag, useStrongComparison: false));
+        headers.LastModified = lastModified;
+        var request = http.Request.GetTypedHeaders();
+        if (request.IfNoneMatch.Count > 0)
+        {
+            return request.IfNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(tag, useStrongComparison: false));
+        }
+
+        return request.IfModifiedSince is { } since && lastModified <= since;
     }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
     /// <summary>Atom (RFC 4287): the feed's and each entry's id, title and updated; text content only.</summary>
     public static string Feed(Incident incident, Network network, IReadOnlyList<TimelineEvent> newestFirst, string origin)
