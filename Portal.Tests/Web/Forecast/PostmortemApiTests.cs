@@ -36,8 +36,8 @@ public sealed class PostmortemApiTests(PortalFactory portal) : IClassFixture<Por
         var document = await Api.OkAsync(await GetAsync(scenario, null, observer));
         Assert.Equal(document.ToString(), (await Api.OkAsync(await GetAsync(scenario, "json", observer))).ToString());
 
-        Assert.Equal(["drill", "durations", "incident", "milestones", "timeline", "validators"], document.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.False(document.GetProperty("drill").GetBoolean());
+        Assert.Equal(["durations", "incident", "milestones", "timeline", "validators"], document.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.False(document.GetProperty("incident").GetProperty("drill").GetBoolean());
         Assert.Equal(scenario.IncidentId, document.GetProperty("incident").GetProperty("id").GetGuid());
         var milestones = document.GetProperty("milestones");
         string[] order = ["declaredAt", "firstReleasePublishedAt", "firstAcknowledgedAt", "quorumReachedAt", "resumedAt", "closedAt"];
@@ -154,14 +154,14 @@ public sealed class PostmortemApiTests(PortalFactory portal) : IClassFixture<Por
 
         var drillMarkdown = await (await real.Admin.GetAsync(Api.Path(drill + "?format=md"))).Content.ReadAsStringAsync();
         Assert.StartsWith("# DRILL: Postmortem draft: Practice halt\n", drillMarkdown, StringComparison.Ordinal);
-        Assert.True((await Api.OkAsync(await real.Admin.GetAsync(Api.Path(drill + "?format=json")))).GetProperty("drill").GetBoolean());
+        Assert.True((await Api.OkAsync(await real.Admin.GetAsync(Api.Path(drill + "?format=json")))).GetProperty("incident").GetProperty("drill").GetBoolean());
         var csv = await (await real.Admin.GetAsync(Api.Path(drill + "?format=csv"))).Content.ReadAsStringAsync();
         Assert.Equal("at,key,name,from,to,version,actor", csv.Split("\r\n")[0]);
 
         var realMarkdown = await (await GetAsync(real, "md")).Content.ReadAsStringAsync();
         Assert.StartsWith("# Postmortem draft: CVM crash halts mainnet at block 1724747\n", realMarkdown, StringComparison.Ordinal);
         Assert.DoesNotContain("DRILL", realMarkdown, StringComparison.Ordinal);
-        Assert.False((await Api.OkAsync(await GetAsync(real, "json"))).GetProperty("drill").GetBoolean());
+        Assert.False((await Api.OkAsync(await GetAsync(real, "json"))).GetProperty("incident").GetProperty("drill").GetBoolean());
     }
 
     [Fact]

@@ -10,7 +10,11 @@ namespace Portal.Web.Features.Forecast;
 
 public sealed record PostmortemNetwork(string Name, string ChainId);
 
-public sealed record PostmortemIncident(Guid Id, string Title, string? Summary, IncidentStatus Status, long HaltHeight, PostmortemNetwork Network, string? Release);
+public sealed record PostmortemIncident(Guid Id, string Title, string? Summary, IncidentStatus Status, long HaltHeight, PostmortemNetwork Network, string? Release)
+{
+    /// <summary>A practice incident (as on the incident's own document): the Markdown's title says DRILL, as every rendering of a drill does.</summary>
+    public bool Drill { get; init; }
+}
 
 public sealed record PostmortemMilestones(
     DateTimeOffset DeclaredAt, DateTimeOffset? FirstReleasePublishedAt, DateTimeOffset? FirstAcknowledgedAt,
@@ -35,9 +39,6 @@ public sealed record PostmortemDocument(
     PostmortemIncident Incident, PostmortemMilestones Milestones, PostmortemDurations Durations,
     IReadOnlyList<PostmortemValidator> Validators, IReadOnlyList<TimelineEntry> Timeline)
 {
-    /// <summary>A practice incident: the Markdown's title says DRILL, as every rendering of a drill does.</summary>
-    public bool Drill { get; init; }
-
     /// <summary>Transitions behind the per-validator figures; the CSV's rows (not part of the JSON).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<PostmortemTransition> Transitions { get; init; } = [];
@@ -184,11 +185,10 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
 
         var release = IncidentReader.CurrentRelease(releases)?.Version;
         return new PostmortemDocument(
-            new PostmortemIncident(incident.Id, incident.Title, incident.Summary, incident.Status, incident.HaltHeight, new PostmortemNetwork(network.Name, network.ChainId), release),
+            new PostmortemIncident(incident.Id, incident.Title, incident.Summary, incident.Status, incident.HaltHeight, new PostmortemNetwork(network.Name, network.ChainId), release) { Drill = incident.IsDrill },
             milestones, durations, perValidator,
             [.. timeline.Select(e => new TimelineEntry(e.At, e.Kind, e.Actor, e.Summary))])
         {
-            Drill = incident.IsDrill,
             Transitions = transitions,
             Unit = network.Unit,
         };
@@ -275,7 +275,7 @@ public sealed class PostmortemService(PortalDbContext db, CallerAccess access)
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
 
-        Line($"# {(document.Drill ? "DRILL: " : "")}Postmortem draft: {Inline(i.Title)}");
+        Line($"# {(document.Incident.Drill ? "DRILL: " : "")}Postmortem draft: {Inline(i.Title)}");
         Line();
         Line($"{Inline(i.Network.Name)} (`{Inline(i.Network.ChainId)}`), halted at block {i.HaltHeight.ToString(CultureInfo.InvariantCulture)}; status {Incident.Describe(i.Status)}{(i.Release is null ? "" : $"; hotfix `{Inline(i.Release)}`")}.");
         Line("Figures below are read from the incident's records; the sections marked _to fill in_ are for the team.");
