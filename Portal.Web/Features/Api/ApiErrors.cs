@@ -9,7 +9,7 @@ namespace Portal.Web.Features.Api;
 /// types, unknown enum names, oversized bodies), an illegal transition is 409, anything else is ours (500).
 /// The exception handler then writes problem+json for the API and the friendly error page for pages.
 /// </summary>
-public static class ApiErrors
+public static partial class ApiErrors
 {
     public static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
 
@@ -47,7 +47,7 @@ public static class ApiErrors
                 StatusCodes.Status409Conflict => "Conflict",
                 _ => "Invalid request",
             };
-            context.ProblemDetails.Detail = Unwrap(error).Message;
+            context.ProblemDetails.Detail = Plain(Unwrap(error).Message);
             if (error is DomainException { Field: { } field })
             {
                 context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [error.Message] };
@@ -55,7 +55,7 @@ public static class ApiErrors
             else if (Unwrap(error) is JsonException { Path: { Length: > 2 } path } json && path.StartsWith("$.", StringComparison.Ordinal))
             {
                 // "$.validators[2].stake" names the field as the caller wrote it; the message says what was wrong.
-                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [path[2..]] = [FirstSentence(json.Message)] };
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [path[2..]] = [Plain(FirstSentence(json.Message))] };
             }
         }
         else if (status == StatusCodes.Status503ServiceUnavailable)
@@ -65,6 +65,28 @@ public static class ApiErrors
             context.HttpContext.Response.Headers.RetryAfter = Hosting.DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
+
+    /// <summary>
+    /// The serializer names the .NET type it wanted ("could not be converted to Portal.Web.Features….Request"): the
+    /// caller is told what kind of JSON value was expected instead, and nothing of the portal's insides.
+    /// </summary>
+    private static string Plain(string message) => TypeName().Replace(message, match => "could not be read as " + Unwrapped(match.Groups[1].Value) switch
+    {
+        "System.String" => "a string",
+        "System.Boolean" => "true or false",
+        "System.Guid" => "an id",
+        "System.DateTimeOffset" or "System.DateTime" => "a timestamp",
+        var t when t.StartsWith("System.Int", StringComparison.Ordinal) || t.StartsWith("System.UInt", StringComparison.Ordinal)
+            || t is "System.Double" or "System.Decimal" => "a number",
+        var t when t.Contains("[]", StringComparison.Ordinal) || t.StartsWith("System.Collections", StringComparison.Ordinal) => "a list",
+        _ => "the kind of value the API documents here",
+    });
+
+    private static string Unwrapped(string type) =>
+        type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) && type.EndsWith(']') ? type["System.Nullable`1[".Length..^1] : type;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"could not be converted to ([\w.`\[\], ]+?)(?=\.(?:\s|$)|$)")]
+    private static partial System.Text.RegularExpressions.Regex TypeName();
 
     /// <summary>The framework appends " Path: … | LineNumber: …" to its own messages; the path is already the key.</summary>
     private static string FirstSentence(string message) =>
