@@ -84,6 +84,60 @@ public sealed class ConsoleSizeBrowserTests(BrowserPortalFactory portal, Chromiu
         await Expect(page.Locator($".waking-window-match[data-key='{scenario.Keys[42]}']")).ToBeVisibleAsync();
     }
 
+    [Theory]
+    [InlineData(1280, 900)]
+    [InlineData(390, 844)]
+    public async Task The_app_bar_keeps_one_line_and_the_waking_hours_are_24_hour_fields_whose_messages_name_their_own_problem(int width, int height)
+    {
+        var scenario = await ApiScenario.CreateAsync(Portal, count: 3);
+        var commander = await TestUsers.CreateAsync(Portal, [Roles.Commander]);
+        var page = await OpenConsoleAsync(commander, $"/incidents/{scenario.IncidentId}", width, height);
+
+        // The title and the sign-out button are one line each, inside the bar; on a phone the title is the short one.
+        var boxes = await page.EvaluateAsync<double[]>("""
+            () => {
+              const bar = document.querySelector('.mud-appbar').getBoundingClientRect();
+              const title = document.querySelector('#console-title');
+              const shown = [...title.children].find(c => getComputedStyle(c).display !== 'none');
+              const signOut = document.querySelector('#sign-out');
+              const line = el => parseFloat(getComputedStyle(el).lineHeight);
+              const t = title.getBoundingClientRect(), s = signOut.getBoundingClientRect();
+              return [bar.top, bar.bottom, t.top, t.bottom, t.height / line(title), s.top, s.bottom, s.height, signOut.scrollHeight - signOut.clientHeight, title.scrollWidth - title.clientWidth];
+            }
+            """);
+        Assert.True(boxes[2] >= boxes[0] && boxes[3] <= boxes[1], $"the title runs {boxes[2]}–{boxes[3]} in a bar {boxes[0]}–{boxes[1]}");
+        Assert.True(boxes[4] < 1.5, $"the title is {boxes[4]:0.0} lines high");
+        Assert.True(boxes[5] >= boxes[0] && boxes[6] <= boxes[1] && boxes[7] < 40, $"sign out runs {boxes[5]}–{boxes[6]} ({boxes[7]} px high)");
+        Assert.True(boxes[9] <= 1, $"the title is cut by {boxes[9]} px");
+        await Expect(page.Locator("#console-title")).ToHaveAccessibleNameAsync(width < 600 ? "Validator portal" : "Validator coordination portal");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+
+        // The time fields are text in HH:mm (a time input would show the browser's 12-hour "08:00 AM").
+        await page.Locator("#edit-waking-windows").ClickAsync();
+        await Expect(page.Locator("#wake-from")).ToHaveAttributeAsync("type", "text");
+        await Expect(page.Locator("#wake-from")).ToHaveValueAsync("08:00");
+        await Expect(page.Locator("#wake-until")).ToHaveValueAsync("22:00");
+
+        // The same time twice: only Until is wrong.
+        await page.Locator("#wake-from").FillAsync("09:00");
+        await page.Locator("#wake-until").FillAsync("09:00");
+        await page.Locator("#wake-save").ClickAsync();
+        var until = page.Locator(".mud-input-control", new() { Has = page.Locator("#wake-until") });
+        var from = page.Locator(".mud-input-control", new() { Has = page.Locator("#wake-from") });
+        await Expect(until.Locator(".mud-input-helper-text")).ToHaveTextAsync("Until must differ from From.");
+        await Expect(from.Locator(".mud-input-error")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#waking-window-message")).ToHaveCountAsync(0);
+        await ExpectFitsTheViewportAsync(page);
+        await AccessibleAsync(page);
+
+        var folder = Path.Combine(Path.GetTempPath(), "portal-tests");
+        Directory.CreateDirectory(folder);
+        await page.Locator("#waking-window-editor").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"console-bar-{width}.png") });
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"console-top-{width}.png"), Clip = new Clip { X = 0, Y = 0, Width = width, Height = 120 } });
+    }
+
     [Fact]
     public async Task A_commander_with_no_validator_of_their_own_has_no_side_report_form_and_reports_from_the_rows()
     {

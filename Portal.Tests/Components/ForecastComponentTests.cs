@@ -173,9 +173,54 @@ public sealed class ForecastComponentTests : IAsyncLifetime
         cut.Find("#wake-save").Click();
 
         Assert.Contains("24-hour time", cut.Markup, StringComparison.Ordinal);
-        Assert.Contains("wakeFrom and wakeUntil go together", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal(WakingWindowWords.ForPeople.FromNotATime, Beside(cut, "#wake-from"));
+        Assert.Equal(WakingWindowWords.ForPeople.UntilMissing, Beside(cut, "#wake-until"));
+        Assert.DoesNotContain("wakeFrom", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("#waking-window-message"));
     }
+
+    [Theory]
+    [InlineData("08:00", "", null, "Give the time they stop, such as 22:00.")]
+    [InlineData("", "22:00", "Give the time they start, such as 08:00.", null)]
+    [InlineData("09:00", "09:00", null, "Until must differ from From.")]
+    [InlineData("", "", "Give the time they start, such as 08:00.", "Give the time they stop, such as 22:00.")]
+    [InlineData("08:00", "25:00", null, "Not a 24-hour time: write hours and minutes, such as 22:00.")]
+    public void Each_waking_hours_field_says_only_what_is_wrong_with_itself(string from, string until, string? fromMessage, string? untilMessage)
+    {
+        var view = CyberMiles();
+        _bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var cut = _bunit.Render<WakingWindowEditor>(p => p.Add(c => c.IncidentId, view.Incident.Id).Add(c => c.Validators, view.Validators.Take(1).ToList()));
+
+        cut.Find("#wake-from").Change(from);
+        cut.Find("#wake-until").Change(until);
+        cut.Find("#wake-save").Click();
+
+        Assert.Equal(fromMessage, Beside(cut, "#wake-from"));
+        Assert.Equal(untilMessage, Beside(cut, "#wake-until"));
+        Assert.DoesNotContain("Give both times", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("#waking-window-message"));
+    }
+
+    [Fact]
+    public void The_waking_hours_are_24_hour_text_fields_not_the_browsers_locale_clock()
+    {
+        var view = CyberMiles();
+        var cut = _bunit.Render<WakingWindowEditor>(p => p.Add(c => c.IncidentId, view.Incident.Id).Add(c => c.Validators, view.Validators.Take(1).ToList()));
+
+        foreach (var id in new[] { "#wake-from", "#wake-until" })
+        {
+            var input = cut.Find(id);
+            Assert.Equal("text", input.GetAttribute("type"));
+            Assert.Equal("5", input.GetAttribute("maxlength"));
+        }
+
+        Assert.Equal("08:00", cut.Find("#wake-from").GetAttribute("value"));
+        Assert.Equal("22:00", cut.Find("#wake-until").GetAttribute("value"));
+    }
+
+    /// <summary>The error text MudBlazor shows under a field (null when the field is fine).</summary>
+    private static string? Beside(IRenderedComponent<WakingWindowEditor> cut, string input) =>
+        cut.Find(input).Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text")?.TextContent.Trim() is { Length: > 0 } text ? text : null;
 
     [Fact]
     public void The_waking_window_editor_for_2000_validators_holds_no_component_per_validator_and_searches_by_name_or_key()

@@ -1,4 +1,8 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Numerics;
+using System.Text.Json;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -83,6 +87,99 @@ public sealed class DrillSimulatorTests(PortalFactory portal) : IClassFixture<Po
         var shanghai = result.Played.First(r => r.Validator.TimeZone == "Asia/Shanghai");
         Assert.True(newYork.SimulatedAt < FixOut.AddHours(1));
         Assert.True(shanghai.SimulatedAt >= new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.FromHours(8)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(18)]
+    [InlineData(24)]
+    public void Simulated_stakes_are_whole_units_of_the_networks_display_unit(int decimals)
+    {
+        var validators = DrillSchedule.Validators(24, "t", decimals);
+
+        var unit = BigInteger.Pow(10, decimals);
+        Assert.All(validators, v =>
+        {
+            var stake = BigInteger.Parse(v.Stake, CultureInfo.InvariantCulture);
+            Assert.True(stake > 0 && stake % unit == 0, $"{v.Stake} is not a whole number of units at {decimals} decimals");
+        });
+        Assert.Equal(BigInteger.Pow(10, 6) * unit, BigInteger.Parse(validators[0].Stake, CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(38)]
+    public void Where_whole_units_would_pass_38_digits_the_stakes_still_fit_and_keep_their_proportions(int decimals)
+    {
+        var validators = DrillSchedule.Validators(1_000, "t", decimals);
+
+        Assert.All(validators, v => Assert.True(Stake.TryParse(v.Stake, out _, out var error), $"{v.Stake}: {error}"));
+        var first = BigInteger.Parse(validators[0].Stake, CultureInfo.InvariantCulture);
+        var last = BigInteger.Parse(validators[^1].Stake, CultureInfo.InvariantCulture);
+        Assert.Equal(38, validators[^1].Stake.Length);
+        Assert.Equal((BigInteger)(1_000_000 + (999 * 37_000)) * first, last * 1_000_000);
+    }
+
+    [Fact]
+    public async Task A_drill_on_a_network_counting_18_decimals_freezes_whole_tokens_and_still_reaches_quorum()
+    {
+        using var admin = portal.CreateApiClient();
+        using var created = await admin.PostAsJsonAsync("api/v1/networks", new
+        {
+            name = "CyberMiles drill",
+            chainId = "cmt-" + Guid.NewGuid().ToString("N")[..10],
+            decimals = 18,
+            symbol = "CMT",
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var networkId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var result = await new DrillSimulator(admin, TimeProvider.System, NullLogger<DrillSimulator>.Instance)
+            .RunAsync(new DrillPlan(NetworkId: networkId, Validators: 6, SecondsPerSimulatedHour: 0, SimulatedStart: FixOut));
+
+        Assert.Equal(networkId, result.NetworkId);
+        Assert.True(result.QuorumReached);
+        var token = BigInteger.Pow(10, 18);
+        var stakes = (await portal.Database.ScalarAsync<string>($"SELECT string_agg(stake::text, ',') FROM incident_validators WHERE incident_id = '{result.IncidentId}'"))!
+            .Split(',').Select(s => BigInteger.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(6, stakes.Count);
+        Assert.All(stakes, stake => Assert.True(stake > 0 && stake % token == 0, $"{stake} base units is not a whole number of CMT"));
+
+        using var quorum = await admin.GetFromJsonAsync<JsonDocument>(new Uri($"/api/v1/incidents/{result.IncidentId}/quorum", UriKind.Relative));
+        var total = BigInteger.Parse(quorum!.RootElement.GetProperty("totalStake").GetString()!, CultureInfo.InvariantCulture);
+        Assert.Equal(stakes.Aggregate(BigInteger.Zero, (a, b) => a + b), total);
+        Assert.Equal(total, BigInteger.Parse(quorum.RootElement.GetProperty("readyStake").GetString()!, CultureInfo.InvariantCulture));
+        Assert.Equal("0", quorum.RootElement.GetProperty("stakeNeeded").GetString());
+    }
+
+    [Fact]
+    public async Task A_drill_network_the_simulator_creates_counts_whole_drill_units()
+    {
+        using var admin = portal.CreateApiClient();
+
+        var result = await new DrillSimulator(admin, TimeProvider.System, NullLogger<DrillSimulator>.Instance)
+            .RunAsync(new DrillPlan(Validators: 2, SecondsPerSimulatedHour: 0, SimulatedStart: FixOut));
+
+        var network = await admin.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/networks/{result.NetworkId}", UriKind.Relative));
+        Assert.Equal(DrillSimulator.DrillSymbol, network.GetProperty("symbol").GetString());
+        Assert.Equal(0, network.GetProperty("decimals").GetInt32());
+        Assert.True(result.QuorumReached);
+    }
+
+    [Fact]
+    public async Task Reading_a_network_needs_a_commander_and_an_unknown_one_is_404()
+    {
+        var observer = await TestUsers.CreateAsync(portal, ["observer"]);
+        using var admin = portal.CreateApiClient();
+        using var asObserver = portal.CreateApiClient(observer.Token);
+        var unknown = new Uri($"/api/v1/networks/{Guid.NewGuid()}", UriKind.Relative);
+
+        using var missing = await admin.GetAsync(unknown);
+        using var refused = await asObserver.GetAsync(unknown);
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Fact]

@@ -10,6 +10,7 @@ public sealed class OpenApiTests(PortalFactory portal) : IClassFixture<PortalFac
     [Theory]
     [InlineData("post", "/api/v1/users")]
     [InlineData("post", "/api/v1/networks")]
+    [InlineData("get", "/api/v1/networks/{id}")]
     [InlineData("post", "/api/v1/incidents")]
     [InlineData("put", "/api/v1/incidents/{id}/validator-set")]
     [InlineData("post", "/api/v1/incidents/{id}/releases")]

@@ -41,6 +41,51 @@ public sealed class WakingWindowInputTests
         Assert.Equal([$"validators[0].{field}"], errors.Select(e => e.ApiField));
     }
 
+    [Theory]
+    [InlineData("08:00", "", null, "Give the time they stop, such as 22:00.")]
+    [InlineData("", "22:00", "Give the time they start, such as 08:00.", null)]
+    [InlineData("09:00", "09:00", null, "Until must differ from From.")]
+    [InlineData("", "", "Give the time they start, such as 08:00.", "Give the time they stop, such as 22:00.")]
+    [InlineData("7:00", "22:00", "Not a 24-hour time: write hours and minutes, such as 08:00.", null)]
+    [InlineData("8am", "", "Not a 24-hour time: write hours and minutes, such as 08:00.", "Give the time they stop, such as 22:00.")]
+    public void For_people_each_field_is_told_only_its_own_problem(string from, string until, string? fromMessage, string? untilMessage)
+    {
+        var (window, errors) = WakingWindowInput.Validate(from, until, required: true, WakingWindowWords.ForPeople);
+
+        Assert.Null(window);
+        Assert.Equal(fromMessage, errors.Where(e => e.Field == "wakeFrom").Select(e => e.Message).SingleOrDefault());
+        Assert.Equal(untilMessage, errors.Where(e => e.Field == "wakeUntil").Select(e => e.Message).SingleOrDefault());
+        Assert.DoesNotContain(errors, e => e.Message.Contains("wake", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("08:00", "", "wakeUntil", "wakeUntil is missing")]
+    [InlineData("", "22:00", "wakeFrom", "wakeFrom is missing")]
+    [InlineData("09:00", "09:00", "wakeUntil", "wakeUntil must differ from wakeFrom")]
+    [InlineData("7:00", "22:00", "wakeFrom", "wakeFrom must be a 24-hour time")]
+    public void For_the_api_the_message_names_the_field_it_is_under(string from, string until, string field, string message)
+    {
+        var (_, errors) = WakingWindowInput.Validate(from, until);
+
+        var error = Assert.Single(errors);
+        Assert.Equal(field, error.Field);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Both_absent_is_no_window_unless_one_is_required_then_each_field_says_it_is_missing()
+    {
+        var (none, noErrors) = WakingWindowInput.Validate(" ", null);
+        Assert.Null(none);
+        Assert.Empty(noErrors);
+
+        var (window, errors) = WakingWindowInput.Validate(null, "", required: true);
+
+        Assert.Null(window);
+        Assert.Equal([("wakeFrom", WakingWindowWords.ForApi.FromMissing), ("wakeUntil", WakingWindowWords.ForApi.UntilMissing)], errors);
+        Assert.Equal(WakingWindow.Create(480, 1320), WakingWindowInput.Validate("08:00", "22:00", required: true, WakingWindowWords.ForPeople).Window);
+    }
+
     [Fact]
     public void The_postmortem_reads_transitions_and_paging_from_the_timeline_by_validator_name()
     {

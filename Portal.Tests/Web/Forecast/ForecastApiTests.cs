@@ -155,7 +155,14 @@ public sealed class ForecastApiTests(PortalFactory portal) : IClassFixture<Porta
         await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { wakeFrom = "08:00" }), HttpStatusCode.BadRequest, "wakeUntil");
         await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { wakeFrom = "08:00", wakeUntil = "08:00" }), HttpStatusCode.BadRequest, "wakeUntil");
         await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { wakeFrom = "24:00", wakeUntil = "25:00" }), HttpStatusCode.BadRequest, "wakeFrom", "wakeUntil");
-        await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { }), HttpStatusCode.BadRequest, "wakeFrom");
+        await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { }), HttpStatusCode.BadRequest, "wakeFrom", "wakeUntil");
+
+        // Each message is about the field it is under: a valid wakeFrom is not blamed for a missing wakeUntil.
+        var missing = await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { wakeFrom = "08:00" }), HttpStatusCode.BadRequest, "wakeUntil");
+        Assert.False(missing.GetProperty("errors").TryGetProperty("wakeFrom", out _));
+        Assert.StartsWith("wakeUntil is missing", missing.GetProperty("errors").GetProperty("wakeUntil")[0].GetString(), StringComparison.Ordinal);
+        var same = await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, new { wakeFrom = "09:00", wakeUntil = "09:00" }), HttpStatusCode.BadRequest, "wakeUntil");
+        Assert.StartsWith("wakeUntil must differ from wakeFrom", same.GetProperty("errors").GetProperty("wakeUntil")[0].GetString(), StringComparison.Ordinal);
         await Api.ProblemAsync(await PutWindowAsync(scenario, scenario.Admin, key, "{\"wakeFrom\": 8}"), HttpStatusCode.BadRequest);
 
         var (_, op) = await scenario.OperatorAsync(0);

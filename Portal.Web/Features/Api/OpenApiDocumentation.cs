@@ -26,6 +26,7 @@ public static class OpenApiDocumentation
         ["ReinviteUser"] = "Issue a new invitation link",
         ["Me"] = "The signed-in caller: user name, roles and bound validators",
         ["CreateNetwork"] = "Add a network with its quorum rule",
+        ["GetNetwork"] = "Read a network: its quorum rule and display unit",
         ["UpdateNetwork"] = "Change a network's quorum rule and display unit",
         ["DeclareIncident"] = "Declare an incident (a halt) on a network",
         ["GetIncident"] = "Read an incident",

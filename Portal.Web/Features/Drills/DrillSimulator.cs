@@ -46,16 +46,39 @@ public static class DrillSchedule
         "Africa/Lagos", "Asia/Bangkok", "America/Denver",
     ];
 
-    public static IReadOnlyList<DrillValidator> Validators(int count, string run)
+    /// <summary>
+    /// The simulated set: validator <c>i</c> holds 1,000,000 + 37,000·i whole units of the network's display unit,
+    /// that is times 10^<paramref name="decimals"/> base units, so a network counting 18 decimals reads
+    /// "1,000,000 CMT" rather than a dust amount. Where the largest stake would pass the 38 digits a stake may have,
+    /// the scale drops to the largest power of ten that still fits (the stakes are then fractions of a unit).
+    /// </summary>
+    public static IReadOnlyList<DrillValidator> Validators(int count, string run, int decimals = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(decimals);
+        var scale = Scale(WholeStake(count - 1), decimals);
         return [.. Enumerable.Range(0, count).Select(i =>
         {
             var zone = Zones[i % Zones.Count];
             var city = zone[(zone.IndexOf('/', StringComparison.Ordinal) + 1)..].Replace('_', ' ');
             var key = "0x" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"drill-{run}-{i}")))[..40];
-            return new DrillValidator(key, $"Drill {city} {i + 1}", zone, (1_000_000 + (i * 37_000)).ToString(CultureInfo.InvariantCulture));
+            return new DrillValidator(key, $"Drill {city} {i + 1}", zone, (WholeStake(i) * scale).ToString(CultureInfo.InvariantCulture));
         })];
+    }
+
+    /// <summary>Validator <paramref name="index"/>'s stake in whole units of the display unit.</summary>
+    private static UInt128 WholeStake(int index) => 1_000_000 + ((UInt128)(uint)index * 37_000);
+
+    /// <summary>10^decimals, or the largest smaller power of ten by which <paramref name="largest"/> stays a valid stake.</summary>
+    private static UInt128 Scale(UInt128 largest, int decimals)
+    {
+        var scale = UInt128.One;
+        for (var i = 0; i < decimals && largest * scale <= Stake.MaxValue / 10; i++)
+        {
+            scale *= 10;
+        }
+
+        return scale;
     }
 
     /// <summary>The first moment at or after <paramref name="at"/> when an operator in <paramref name="zone"/> is awake.</summary>
@@ -104,6 +127,9 @@ public static class DrillSchedule
 public sealed partial class DrillSimulator(HttpClient api, TimeProvider clock, ILogger<DrillSimulator> logger)
 {
     public const string ReleaseVersion = "v1.0.1-drill";
+    /// <summary>The display unit of a network the simulator creates itself.</summary>
+    public const string DrillSymbol = "DRILL";
+
     private const long DrillHeight = 1_000_000;
 
     public static HttpClient CreateClient(Uri portal, string token, HttpMessageHandler? handler = null)
@@ -122,12 +148,23 @@ public sealed partial class DrillSimulator(HttpClient api, TimeProvider clock, I
     {
         ArgumentNullException.ThrowIfNull(plan);
         var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        var networkId = plan.NetworkId ?? Id(await SendAsync(HttpMethod.Post, "/api/v1/networks", new
+        // A network of its own counts whole DRILL; an existing one is read for its unit, so stakes are whole tokens of it.
+        Guid networkId;
+        int decimals;
+        using (var network = plan.NetworkId is { } existing
+            ? await SendAsync(HttpMethod.Get, $"/api/v1/networks/{existing}", null, cancellationToken)
+            : await SendAsync(HttpMethod.Post, "/api/v1/networks", new
+            {
+                name = $"Drill network {run}",
+                chainId = $"drill-{run}",
+                quorum = new { numerator = 2, denominator = 3, strict = true, weighting = "stake" },
+                decimals = 0,
+                symbol = DrillSymbol,
+            }, cancellationToken))
         {
-            name = $"Drill network {run}",
-            chainId = $"drill-{run}",
-            quorum = new { numerator = 2, denominator = 3, strict = true, weighting = "stake" },
-        }, cancellationToken));
+            networkId = network.RootElement.GetProperty("id").GetGuid();
+            decimals = network.RootElement.GetProperty("decimals").GetInt32();
+        }
 
         var incidentId = Id(await SendAsync(HttpMethod.Post, "/api/v1/incidents", new
         {
@@ -140,7 +177,7 @@ public sealed partial class DrillSimulator(HttpClient api, TimeProvider clock, I
         LogDeclared(incidentId, plan.Validators, plan.SecondsPerSimulatedHour);
         declared?.Invoke(incidentId);
 
-        var validators = DrillSchedule.Validators(plan.Validators, run);
+        var validators = DrillSchedule.Validators(plan.Validators, run, decimals);
         await SendAsync(HttpMethod.Put, $"/api/v1/incidents/{incidentId}/validator-set", new
         {
             height = DrillHeight,

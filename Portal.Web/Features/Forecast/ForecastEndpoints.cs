@@ -75,12 +75,10 @@ public static class ForecastEndpoints
     private static async Task<Results<Ok<WakingWindowAnswer>, ValidationProblem>> WakingWindowAsync(
         Guid id, string key, WakingWindowRequest request, ClaimsPrincipal caller, ForecastService forecasts, CancellationToken cancellationToken)
     {
-        var (window, errors) = WakingWindowInput.Validate(request.WakeFrom, request.WakeUntil);
-        if (errors.Count > 0 || window is null)
+        var (window, errors) = WakingWindowInput.Validate(request.WakeFrom, request.WakeUntil, required: true);
+        if (window is null)
         {
-            return ApiProblems.Invalid(errors.Count > 0
-                ? errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())
-                : new Dictionary<string, string[]> { ["wakeFrom"] = ["wakeFrom and wakeUntil are required, as 24-hour times such as 08:00 and 22:00."] });
+            return ApiProblems.Invalid(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
         }
 
         return TypedResults.Ok(await forecasts.ChangeWakingWindowAsync(id, key, window.Value, caller.Identity!.Name!, cancellationToken));

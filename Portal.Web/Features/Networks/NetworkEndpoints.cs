@@ -28,8 +28,13 @@ public static class NetworkEndpoints
     public static void MapNetworkEndpoints(this IEndpointRouteBuilder api)
     {
         api.MapPost("/networks", CreateAsync).RequireAuthorization(Policies.Admin).WithName("CreateNetwork");
+        api.MapGet("/networks/{id:guid}", GetAsync).RequireAuthorization(Policies.Commander).WithName("GetNetwork");
         api.MapPut("/networks/{id:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithName("UpdateNetwork");
     }
+
+    /// <summary>A network's quorum rule and display unit; a missing one is 404 (<see cref="NotFoundException"/>).</summary>
+    private static async Task<Ok<NetworkResponse>> GetAsync(Guid id, NetworkService networks, CancellationToken cancellationToken) =>
+        TypedResults.Ok(NetworkResponse.From(await networks.GetAsync(id, cancellationToken)));
 
     private static async Task<Results<Ok<NetworkResponse>, ValidationProblem>> UpdateAsync(
         Guid id, UpdateNetworkRequest request, NetworkService networks, CancellationToken cancellationToken)
