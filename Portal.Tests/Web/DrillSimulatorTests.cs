@@ -192,6 +192,9 @@ public sealed class DrillSimulatorTests(PortalFactory portal) : IClassFixture<Po
             new DrillSimulator(api, TimeProvider.System, NullLogger<DrillSimulator>.Instance).RunAsync(new DrillPlan(Validators: 2)));
 
         Assert.Contains("403", failure.Message, StringComparison.Ordinal);
+        // The problem document's words, as people read them on the drill page, not its JSON.
+        Assert.Contains("Not allowed.", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -240,10 +240,30 @@ public sealed partial class DrillSimulator(HttpClient api, TimeProvider clock, I
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new DrillFailedException($"{method} {path} answered {(int)response.StatusCode}: {text}");
+            throw new DrillFailedException($"{method} {path} answered {(int)response.StatusCode}: {ProblemText(text)}");
         }
 
         return JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text);
+    }
+
+    /// <summary>What a problem document says (its title and detail), for people reading the drill's state; other answers as they came.</summary>
+    private static string ProblemText(string text)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(text);
+            var root = problem.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String)
+            {
+                return root.TryGetProperty("detail", out var detail) && detail.ValueKind == JsonValueKind.String ? $"{title.GetString()}. {detail.GetString()}" : title.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: shown as it came, cut below.
+        }
+
+        return Portal.Domain.Text.Truncate(text, 300);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Drill incident {IncidentId} declared with {Validators} simulated validators, {Seconds} s per simulated hour")]
